@@ -1,0 +1,295 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
+
+from . import text
+
+# The fields a language version needs before the public may see it.
+REQUIRED_FOR_PUBLIC = ("title", "body")
+
+
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+
+    class Meta:
+        ordering = ("slug",)
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class CommuniqueQuerySet(models.QuerySet):
+    def published(self) -> CommuniqueQuerySet:
+        """Return the communiqués the public may see: published, and due."""
+        return self.filter(status=Communique.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_language(self, language: str) -> CommuniqueQuerySet:
+        """Return the communiqués that have a complete version in this language."""
+        condition = Q()
+        for field in REQUIRED_FOR_PUBLIC:
+            name = build_localized_fieldname(field, language)
+            condition &= Q(**{f"{name}__isnull": False}) & ~Q(**{name: ""})
+        return self.filter(condition)
+
+    def missing_language(self, language: str) -> CommuniqueQuerySet:
+        return self.exclude(pk__in=self.in_language(language).values("pk"))
+
+
+class Communique(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    title = models.CharField(_("title"), max_length=500)
+    subtitle = models.CharField(_("subtitle"), max_length=500, blank=True)
+    lead = models.TextField(
+        _("lead"), blank=True, help_text=_("A one-paragraph summary shown in lists and feeds.")
+    )
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_("The text of the communiqué. Unsafe markup is removed when it is saved."),
+    )
+    place = models.CharField(
+        _("place"),
+        max_length=100,
+        blank=True,
+        help_text=_("The place of the dateline, e.g. Kabul."),
+    )
+    # A language version imported or written as demonstration content, not by a translator.
+    is_demo_translation = models.BooleanField(_("demo translation"), default=False)
+
+    original_language = models.CharField(
+        _("original language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="communiques",
+        null=True,
+        blank=True,
+    )
+    event_date = models.DateField(
+        _("event date"), null=True, blank=True, help_text=_("The date of the event reported.")
+    )
+    published_at = models.DateTimeField(
+        _("publication date"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "For a communiqué to be public, its status must be published and this date must be "
+            "in the past."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_(
+            "The readable part of the address, in Latin letters. It never changes once published."
+        ),
+    )
+    reference_year = models.PositiveSmallIntegerField(_("reference year"), editable=False)
+    reference_number = models.PositiveSmallIntegerField(_("reference number"), editable=False)
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = CommuniqueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-published_at", "-id")
+        get_latest_by = "published_at"
+        verbose_name = _("communiqué")
+        verbose_name_plural = _("communiqués")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("reference_year", "reference_number"), name="unique_reference_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("communiques:detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            raise ValidationError(
+                {"published_at": _("A published communiqué needs a publication date.")}
+            )
+        if self.status == self.Status.PUBLISHED and not self.available_languages:
+            raise ValidationError(
+                _("A published communiqué needs a title and a body in at least one language.")
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        for code in language_codes():
+            name = build_localized_fieldname("body", code)
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, text.sanitize_html(value))
+        if not self.reference_year:
+            self.assign_reference()
+        super().save(*args, **kwargs)
+
+    @property
+    def reference(self) -> str:
+        if not self.reference_year:
+            return ""
+        return f"{self.reference_year}/{self.reference_number:03d}"
+
+    def is_published(self) -> bool:
+        """Return True if the communiqué is publicly accessible."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def has_language(self, language: str) -> bool:
+        return all(
+            getattr(self, build_localized_fieldname(field, language), None)
+            for field in REQUIRED_FOR_PUBLIC
+        )
+
+    @property
+    def available_languages(self) -> list[str]:
+        """The languages, in settings order, whose version the public may read."""
+        return [code for code in language_codes() if self.has_language(code)]
+
+    def assign_reference(self) -> None:
+        """Give the communiqué the next reference number of its year (e.g. 2019/031)."""
+        moment = self.published_at or timezone.now()
+        self.reference_year = timezone.localtime(moment).year
+        last = Communique.objects.filter(reference_year=self.reference_year).aggregate(
+            last=Max("reference_number")
+        )["last"]
+        self.reference_number = (last or 0) + 1
+
+
+class Image(models.Model):
+    class Placement(models.TextChoices):
+        TOP = "top", _("At the top")
+        AFTER_PARAGRAPH = "after_paragraph", _("After a paragraph")
+        GALLERY = "gallery", _("In the closing gallery")
+
+    communique = models.ForeignKey(
+        Communique, verbose_name=_("communiqué"), on_delete=models.CASCADE, related_name="images"
+    )
+    file = models.ImageField(
+        _("file"),
+        upload_to="communiques/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        blank=True,
+        help_text=_("Leave empty to keep the place of a photo that is still to be uploaded."),
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True, editable=False)
+    alt_text = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the photo shows, for readers who cannot see it."),
+    )
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    placement = models.CharField(
+        _("placement"), max_length=20, choices=Placement.choices, default=Placement.AFTER_PARAGRAPH
+    )
+    after_paragraph = models.PositiveSmallIntegerField(
+        _("after paragraph"),
+        null=True,
+        blank=True,
+        help_text=_("The number of the paragraph the photo follows (1 for the first)."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ("order", "id")
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self) -> str:
+        return self.file.name if self.file else str(_("Missing image"))
+
+    @property
+    def is_missing(self) -> bool:
+        return not self.file
+
+    def clean(self) -> None:
+        super().clean()
+        if self.placement == self.Placement.AFTER_PARAGRAPH and not self.after_paragraph:
+            raise ValidationError({"after_paragraph": _("Say which paragraph the photo follows.")})
+
+
+class SourceLink(models.Model):
+    class Kind(models.TextChoices):
+        ORIGINAL = "original", _("Original source")
+        RELATED = "related", _("Related")
+        DOCUMENT = "document", _("Document")
+
+    communique = models.ForeignKey(
+        Communique, verbose_name=_("communiqué"), on_delete=models.CASCADE, related_name="links"
+    )
+    url = models.URLField(
+        _("address"),
+        max_length=2000,
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    label = models.CharField(_("label"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ORIGINAL)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ("order", "id")
+        verbose_name = _("source link")
+        verbose_name_plural = _("source links")
+
+    def __str__(self) -> str:
+        return self.label or self.url

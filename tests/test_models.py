@@ -1,0 +1,59 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from communiques.models import Communique
+from tests.factories import CommuniqueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_manager_published_is_exactly_published_and_due():
+    now = timezone.now()
+    for status in Communique.Status.values:
+        for when, moment in (
+            ("past", now - dt.timedelta(hours=1)),
+            ("future", now + dt.timedelta(hours=1)),
+        ):
+            CommuniqueFactory(slug=f"{status}-{when}", status=status, published_at=moment)
+    CommuniqueFactory(
+        slug="published-undated", status=Communique.Status.PUBLISHED, published_at=None
+    )
+
+    published = sorted(Communique.objects.published().values_list("slug", flat=True))
+
+    assert published == ["published-past"]
+    assert [c.slug for c in Communique.objects.all() if c.is_published()] == ["published-past"]
+
+
+def test_references_count_up_within_a_year_and_restart_the_next():
+    first = CommuniqueFactory(published_at=dt.datetime(2019, 3, 1, tzinfo=dt.UTC))
+    second = CommuniqueFactory(published_at=dt.datetime(2019, 7, 8, tzinfo=dt.UTC))
+    next_year = CommuniqueFactory(published_at=dt.datetime(2020, 1, 2, tzinfo=dt.UTC))
+
+    assert (first.reference, second.reference, next_year.reference) == (
+        "2019/001",
+        "2019/002",
+        "2020/001",
+    )
+
+
+def test_body_is_stored_sanitised_in_every_language():
+    communique = CommuniqueFactory(
+        body_fa_af='<p onclick="x()">متن<script>alert(1)</script></p>',
+        body_fr='<p><a href="javascript:alert(1)">lien</a></p>',
+    )
+    communique.refresh_from_db()
+
+    assert communique.body_fa_af == "<p>متن</p>"
+    assert "javascript" not in communique.body_fr
+    assert "script" not in communique.body_fa_af
+
+
+def test_a_language_version_needs_title_and_body():
+    communique = CommuniqueFactory(title_en="Only a title", body_en="")
+
+    assert communique.available_languages == ["fa-af", "fr"]
+    assert list(Communique.objects.in_language("en")) == []
+    assert list(Communique.objects.in_language("fa-af")) == [communique]

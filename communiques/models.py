@@ -153,6 +153,16 @@ class Communique(models.Model):
     def __str__(self) -> str:
         return self.title or self.reference
 
+    def save(self, *args, **kwargs) -> None:
+        for code in language_codes():
+            name = build_localized_fieldname("body", code)
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, text.sanitize_html(value))
+        if not self.reference_year:
+            self.assign_reference()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("communiques:detail", kwargs={"slug": self.slug})
 
@@ -166,16 +176,6 @@ class Communique(models.Model):
             raise ValidationError(
                 _("A published communiqué needs a title and a body in at least one language.")
             )
-
-    def save(self, *args, **kwargs) -> None:
-        for code in language_codes():
-            name = build_localized_fieldname("body", code)
-            value = getattr(self, name)
-            if value:
-                setattr(self, name, text.sanitize_html(value))
-        if not self.reference_year:
-            self.assign_reference()
-        super().save(*args, **kwargs)
 
     @property
     def reference(self) -> str:

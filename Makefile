@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is created here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format messages demo clean
+
+# Reinstalled whenever a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: export DJANGO_DEBUG ?= 1
+run: $(VENV)/.installed
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# With DATABASE_URL set, the suite runs against that database (see .ci/run for PostgreSQL).
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the message catalogues after changing user-visible strings, then translate the
+# new entries in locale/*/LC_MESSAGES/django.po and run this again to compile them.
+messages: $(VENV)/.installed
+	$(MANAGE) makemessages --no-obsolete --no-location -l fa_AF -l ps -l fr -l en --ignore=$(VENV) --ignore=staticfiles
+	$(MANAGE) compilemessages --ignore=$(VENV)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

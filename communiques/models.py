@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import sys
+from collections import defaultdict
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -7,6 +10,7 @@ from django.db import models
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
@@ -202,6 +206,49 @@ class Communique(models.Model):
         """The languages, in settings order, whose version the public may read."""
         return [code for code in language_codes() if self.has_language(code)]
 
+    def public_images(self) -> list[Image]:
+        """Return the images the public may see, in the order the page shows them."""
+        # Filtered here rather than in SQL so that prefetched images are reused.
+        images = (image for image in self.images.all() if not image.is_missing)
+        return sorted(images, key=Image.page_position)
+
+    def thumbnail(self) -> Image | None:
+        """Return the first image the page shows, if any."""
+        images = self.public_images()
+        return images[0] if images else None
+
+    def body_with_images(self) -> list[SafeString | Image]:
+        """Return the body's blocks in the active language, with the images at their places.
+
+        Gallery images are not among them: see gallery_images().
+        """
+        blocks = text.split_blocks(self.body)
+        paragraph_count = sum(1 for tag, _html in blocks if text.is_paragraph(tag))
+        top: list[Image] = []
+        after: defaultdict[int, list[Image]] = defaultdict(list)
+        for image in self.public_images():
+            if image.placement == Image.Placement.TOP:
+                top.append(image)
+            elif image.placement == Image.Placement.AFTER_PARAGRAPH:
+                # A paragraph beyond the end (the text was shortened) means the last one.
+                number = min(image.after_paragraph or paragraph_count, paragraph_count)
+                after[number].append(image)
+
+        result: list[SafeString | Image] = [*top, *after[0]]
+        number = 0
+        for tag, block in blocks:
+            # The body was sanitised by nh3 in save(): this is the one place it is trusted.
+            result.append(mark_safe(block))
+            if text.is_paragraph(tag):
+                number += 1
+                result.extend(after[number])
+        return result
+
+    def gallery_images(self) -> list[Image]:
+        return [
+            image for image in self.public_images() if image.placement == Image.Placement.GALLERY
+        ]
+
     def assign_reference(self) -> None:
         """Give the communiqué the next reference number of its year (e.g. 2019/031)."""
         moment = self.published_at or timezone.now()
@@ -261,6 +308,15 @@ class Image(models.Model):
     @property
     def is_missing(self) -> bool:
         return not self.file
+
+    def page_position(self) -> tuple[int, int, int, int]:
+        """Return a sort key that orders images as a page shows them."""
+        # Placement choices are declared in page order: top, after a paragraph, gallery.
+        rank = list(self.Placement).index(self.placement)
+        paragraph = 0
+        if self.placement == self.Placement.AFTER_PARAGRAPH:
+            paragraph = self.after_paragraph or sys.maxsize
+        return (rank, paragraph, self.order, self.pk or 0)
 
     def clean(self) -> None:
         super().clean()

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "communiques"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.CommuniqueListView.as_view(), name="index"),
+    path("communiques/<slug:slug>/", views.CommuniqueDetailView.as_view(), name="detail"),
+]

@@ -1,10 +1,10 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from communiques.models import Communique
-from tests.factories import CommuniqueFactory
+from communiques.models import Communique, Image
+from tests.factories import CommuniqueFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +57,41 @@ def test_a_language_version_needs_title_and_body():
     assert communique.available_languages == ["fa-af", "fr"]
     assert list(Communique.objects.in_language("en")) == []
     assert list(Communique.objects.in_language("fa-af")) == [communique]
+
+
+TOP, AFTER, GALLERY = Image.Placement.TOP, Image.Placement.AFTER_PARAGRAPH, Image.Placement.GALLERY
+
+
+@pytest.mark.parametrize(
+    ("placement", "after_paragraph", "expected"),
+    [
+        (TOP, None, ["IMAGE", "<p>1</p>", "<h2>H</h2>", "<p>2</p>"]),
+        (AFTER, 1, ["<p>1</p>", "IMAGE", "<h2>H</h2>", "<p>2</p>"]),
+        (AFTER, 2, ["<p>1</p>", "<h2>H</h2>", "<p>2</p>", "IMAGE"]),
+        (AFTER, 5, ["<p>1</p>", "<h2>H</h2>", "<p>2</p>", "IMAGE"]),
+        (AFTER, None, ["<p>1</p>", "<h2>H</h2>", "<p>2</p>", "IMAGE"]),
+        (GALLERY, None, ["<p>1</p>", "<h2>H</h2>", "<p>2</p>"]),
+    ],
+)
+def test_body_with_images_places_an_image_after_its_paragraph_not_counting_headings(
+    placement, after_paragraph, expected
+):
+    communique = CommuniqueFactory(body_fa_af="<p>1</p><h2>H</h2><p>2</p>")
+    ImageFactory(communique=communique, placement=placement, after_paragraph=after_paragraph)
+
+    with translation.override("fa-af"):
+        blocks = communique.body_with_images()
+
+    assert [block if isinstance(block, str) else "IMAGE" for block in blocks] == expected
+
+
+def test_images_without_a_file_are_never_public():
+    communique = CommuniqueFactory()
+    missing = ImageFactory(communique=communique, placement=TOP, file="")
+    gallery = ImageFactory(communique=communique, placement=GALLERY)
+    shown = ImageFactory(communique=communique, after_paragraph=2)
+
+    assert communique.public_images() == [shown, gallery]
+    assert communique.thumbnail() == shown
+    assert communique.gallery_images() == [gallery]
+    assert missing not in communique.body_with_images()

@@ -1,0 +1,501 @@
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from pytest_django.asserts import assertContains, assertNotContains
+
+from communiques.models import Communique, Image
+from tests.factories import CommuniqueFactory, ImageFactory, SourceLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+KABUL = ZoneInfo("Asia/Kabul")
+PUBLISHED = Communique.Status.PUBLISHED
+DRAFT = Communique.Status.DRAFT
+WITHDRAWN = Communique.Status.WITHDRAWN
+
+
+def url(name, language="fa-af", **kwargs):
+    with translation.override(language):
+        return reverse(f"communiques:{name}", kwargs=kwargs or None)
+
+
+def detail_url(communique, language="fa-af"):
+    return url("detail", language, slug=communique.slug)
+
+
+def in_every_language(**kwargs):
+    return CommuniqueFactory(
+        title_ps="د اعلامیې سرلیک",
+        body_ps="<p>لومړی پراګراف.</p>",
+        title_en="A communiqué",
+        body_en="<p>First paragraph.</p>",
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    user = django_user_model.objects.create_user("editor", password="x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_communique"))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def staff_without_permission(client, django_user_model):
+    user = django_user_model.objects.create_user("reader", password="x", is_staff=True)
+    client.force_login(user)
+    return user
+
+
+# --- Who sees what ---------------------------------------------------------------------------
+
+VISIBILITY = [
+    # status, hours from now, public answer
+    (PUBLISHED, -1, 200),
+    (PUBLISHED, +1, 404),
+    (DRAFT, -1, 404),
+    (WITHDRAWN, -1, 404),
+]
+
+
+def test_list_shows_exactly_the_published_and_due_communiques(client):
+    for status, hours, _answer in VISIBILITY:
+        CommuniqueFactory(
+            title_fa_af=f"{status} {hours}",
+            status=status,
+            published_at=timezone.now() + dt.timedelta(hours=hours),
+        )
+
+    response = client.get(url("index"))
+
+    assert [c.title for c in response.context["communiques"]] == ["published -1"]
+
+
+@pytest.mark.parametrize(("status", "hours", "answer"), VISIBILITY)
+def test_detail_answers_the_public_only_when_published_and_due(client, status, hours, answer):
+    communique = CommuniqueFactory(
+        status=status, published_at=timezone.now() + dt.timedelta(hours=hours)
+    )
+
+    assert client.get(detail_url(communique)).status_code == answer
+
+
+@pytest.mark.parametrize(("status", "hours", "_answer"), VISIBILITY[1:])
+def test_editor_previews_unpublished_communique_with_banner_and_no_caching(
+    client, editor, status, hours, _answer
+):
+    communique = CommuniqueFactory(
+        status=status, published_at=timezone.now() + dt.timedelta(hours=hours)
+    )
+
+    response = client.get(detail_url(communique))
+
+    assert response.status_code == 200
+    assertContains(response, "Preview — not public")
+    assertContains(response, '<meta name="robots" content="noindex">', html=True)
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_editor_sees_a_published_communique_as_the_public_does(client, editor):
+    communique = CommuniqueFactory()
+
+    response = client.get(detail_url(communique))
+
+    assert response.status_code == 200
+    assertNotContains(response, "Preview — not public")
+    assert not response.has_header("Cache-Control")
+
+
+def test_staff_without_change_permission_cannot_see_unpublished_detail_view(
+    client, staff_without_permission
+):
+    draft = CommuniqueFactory(status=DRAFT)
+
+    assert client.get(detail_url(draft)).status_code == 404
+
+
+def test_editor_does_not_see_drafts_in_the_list(client, editor):
+    CommuniqueFactory(title_fa_af="منتشر شده")
+    CommuniqueFactory(title_fa_af="پیش نویس", status=DRAFT)
+
+    response = client.get(url("index"))
+
+    assert [c.title for c in response.context["communiques"]] == ["منتشر شده"]
+
+
+def test_hidden_communique_answers_the_site_not_found_page(client):
+    draft = CommuniqueFactory(status=DRAFT)
+
+    response = client.get(detail_url(draft))
+
+    assert response.status_code == 404
+    assert "404.html" in [template.name for template in response.templates]
+    assertContains(response, '<html lang="fa-AF" dir="rtl">', status_code=404)
+    assertNotContains(response, draft.title_fa_af, status_code=404)
+
+
+# --- Languages and directions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "root"),
+    [
+        ("fa-af", '<html lang="fa-AF" dir="rtl">'),
+        ("ps", '<html lang="ps" dir="rtl">'),
+        ("fr", '<html lang="fr" dir="ltr">'),
+        ("en", '<html lang="en" dir="ltr">'),
+    ],
+)
+@pytest.mark.parametrize("page", ["index", "detail"])
+def test_root_element_declares_language_and_direction(client, language, root, page):
+    communique = in_every_language()
+    address = detail_url(communique, language) if page == "detail" else url("index", language)
+
+    response = client.get(address)
+
+    assert response.status_code == 200
+    assertContains(response, root)
+
+
+def test_list_shows_only_communiques_that_exist_in_the_language(client):
+    CommuniqueFactory(title_fr="Aussi en français")
+    CommuniqueFactory(title_fa_af="فقط دری", title_fr="", body_fr="")
+
+    dari = client.get(url("index", "fa-af")).context["communiques"]
+    french = client.get(url("index", "fr")).context["communiques"]
+
+    assert len(dari) == 2
+    assert [c.title for c in french] == ["Aussi en français"]
+
+
+def test_language_switcher_offers_only_the_languages_of_the_communique(client):
+    communique = CommuniqueFactory()
+
+    response = client.get(detail_url(communique))
+
+    assertContains(
+        response, '<span aria-current="true" lang="fa-AF" dir="rtl">دری</span>', html=True
+    )
+    assertContains(
+        response,
+        f'<a href="{detail_url(communique, "fr")}" hreflang="fr" lang="fr" dir="ltr">Français</a>',
+        html=True,
+    )
+    assertNotContains(response, detail_url(communique, "ps"))
+    assertNotContains(response, detail_url(communique, "en"))
+
+
+def test_language_switcher_of_the_list_offers_every_language(client):
+    response = client.get(url("index", "fr"))
+
+    for language, name, direction in [
+        ("fa-af", "دری", "rtl"),
+        ("ps", "پښتو", "rtl"),
+        ("en", "English", "ltr"),
+    ]:
+        lang = "fa-AF" if language == "fa-af" else language
+        assertContains(
+            response,
+            f'<a href="{url("index", language)}" hreflang="{lang}" lang="{lang}" '
+            f'dir="{direction}">{name}</a>',
+            html=True,
+        )
+
+
+def test_communique_missing_in_a_language_offers_the_versions_it_has(client):
+    communique = CommuniqueFactory()
+
+    response = client.get(detail_url(communique, "en"))
+
+    assert response.status_code == 404
+    assertContains(response, '<html lang="en" dir="ltr">', status_code=404)
+    assertContains(
+        response,
+        f'<a href="{detail_url(communique, "fa-af")}" hreflang="fa-AF" lang="fa-AF" dir="rtl">'
+        "دری</a>",
+        html=True,
+        status_code=404,
+    )
+    assertContains(
+        response,
+        f'<a href="{detail_url(communique, "fr")}" hreflang="fr" lang="fr" dir="ltr">Français</a>',
+        html=True,
+        status_code=404,
+    )
+    # Never a page mixing languages: nothing of the Dari or French text.
+    for text in (communique.title_fa_af, "پاراگراف", communique.title_fr, "paragraphe"):
+        assertNotContains(response, text, status_code=404)
+
+
+def test_communique_in_a_language_is_served_where_the_missing_one_is_not(client):
+    communique = CommuniqueFactory()
+
+    assert client.get(detail_url(communique, "fr")).status_code == 200
+    assert client.get(detail_url(communique, "ps")).status_code == 404
+
+
+# --- What a communiqué page shows ----------------------------------------------------------
+
+
+@pytest.fixture
+def coalition():
+    """The reference communiqué: event on 25 June 2019, published 8 July 2019 in Kabul."""
+    return CommuniqueFactory(
+        title_fa_af="ائتلاف بین المللی برضد «داعش»",
+        subtitle_fa_af="جلسهء روئسای سیاسی",
+        lead_fa_af="جمهوری فرانسه از جلسهء متخصصین ارشد استقبال کرد.",
+        event_date=dt.date(2019, 6, 25),
+        published_at=dt.datetime(2019, 7, 8, 9, 0, tzinfo=KABUL),
+    )
+
+
+def test_dari_page_writes_the_event_date_in_both_calendars(client, coalition):
+    response = client.get(detail_url(coalition))
+
+    assertContains(
+        response, '<time datetime="2019-06-25">۲۵ جون ۲۰۱۹ / ۴ سرطان ۱۳۹۸</time>', html=True
+    )
+    assertContains(response, '<span class="dateline-place">کابل</span>', html=True)
+
+
+def test_dari_page_writes_the_publication_date_in_both_calendars_with_an_iso_datetime(
+    client, coalition
+):
+    response = client.get(detail_url(coalition))
+
+    assertContains(
+        response,
+        '<time datetime="2019-07-08T09:00:00+04:30">۸ جولای ۲۰۱۹ / ۱۷ سرطان ۱۳۹۸</time>',
+        html=True,
+    )
+
+
+def test_french_page_writes_dates_the_french_way(client, coalition):
+    response = client.get(detail_url(coalition, "fr"))
+
+    assertContains(
+        response, '<time datetime="2019-06-25">25 juin 2019 (4 Saratan 1398)</time>', html=True
+    )
+    assertContains(
+        response,
+        '<time datetime="2019-07-08T09:00:00+04:30">8 juillet 2019 (17 Saratan 1398)</time>',
+        html=True,
+    )
+
+
+def test_detail_shows_title_subtitle_lead_category_and_isolated_reference(client, coalition):
+    response = client.get(detail_url(coalition))
+
+    assertContains(response, "<h1>ائتلاف بین المللی برضد «داعش»</h1>", html=True)
+    assertContains(response, '<p class="subtitle">جلسهء روئسای سیاسی</p>', html=True)
+    assertContains(
+        response, '<p class="lead">جمهوری فرانسه از جلسهء متخصصین ارشد استقبال کرد.</p>', html=True
+    )
+    assertContains(response, '<p class="category">اعلامیهٔ مطبوعاتی</p>', html=True)
+    assertContains(response, '<bdi dir="ltr">2019/001</bdi>', html=True)
+
+
+def test_detail_without_lead_or_subtitle_leaves_them_out(client):
+    communique = CommuniqueFactory(lead_fa_af="", subtitle_fa_af="")
+
+    response = client.get(detail_url(communique))
+
+    assertNotContains(response, 'class="lead"')
+    assertNotContains(response, 'class="subtitle"')
+
+
+def test_detail_links_its_sources_without_leaking_the_referrer(client):
+    link = SourceLinkFactory()
+
+    response = client.get(detail_url(link.communique))
+
+    assertContains(
+        response,
+        '<a class="source-link" href="https://www.diplomatie.gouv.fr/fr/" '
+        'rel="noopener noreferrer">جهت دریافت معلومات مزید</a>',
+        html=True,
+    )
+
+
+def test_source_without_a_label_in_the_language_shows_its_isolated_address(client):
+    link = SourceLinkFactory(label_fa_af="")
+
+    response = client.get(detail_url(link.communique))
+
+    assertContains(
+        response,
+        '<a class="source-link" href="https://www.diplomatie.gouv.fr/fr/" '
+        'rel="noopener noreferrer"><bdi dir="ltr">https://www.diplomatie.gouv.fr/fr/</bdi></a>',
+        html=True,
+    )
+
+
+def image(communique, marker, **kwargs):
+    return ImageFactory(communique=communique, alt_text_fa_af=marker, **kwargs)
+
+
+def test_images_appear_at_their_places_and_missing_ones_never(client):
+    communique = CommuniqueFactory(
+        body_fa_af="<p>PARA-1</p><h2>HEADING</h2><p>PARA-2</p><p>PARA-3</p>"
+    )
+    image(communique, "IMG-GALLERY", placement=Image.Placement.GALLERY, after_paragraph=None)
+    image(communique, "IMG-AFTER-9", after_paragraph=9)
+    image(communique, "IMG-AFTER-1", after_paragraph=1)
+    image(communique, "IMG-MISSING", after_paragraph=2, file="")
+    image(communique, "IMG-AFTER-2", after_paragraph=2)
+    image(communique, "IMG-TOP", placement=Image.Placement.TOP, after_paragraph=None)
+
+    html = client.get(detail_url(communique)).content.decode()
+
+    expected = [
+        "IMG-TOP",
+        "PARA-1",
+        "IMG-AFTER-1",
+        "HEADING",
+        "PARA-2",
+        "IMG-AFTER-2",
+        "PARA-3",
+        "IMG-AFTER-9",
+        "IMG-GALLERY",
+    ]
+    assert sorted(expected, key=html.index) == expected
+    assert "IMG-MISSING" not in html
+
+
+def test_each_image_is_a_figure_with_dimensions_and_only_the_first_loads_eagerly(client):
+    communique = CommuniqueFactory()
+    first = image(communique, "عکس اول", after_paragraph=1, caption_fa_af="شرح عکس")
+    second = image(communique, "عکس دوم", after_paragraph=2, credit="")
+
+    response = client.get(detail_url(communique))
+
+    assertContains(
+        response,
+        f'<figure class="figure"><img src="{first.file.url}" width="640" height="480" '
+        'alt="عکس اول" loading="eager" decoding="async"><figcaption>'
+        '<span class="figure-caption">شرح عکس</span>'
+        '<span class="figure-credit"><span class="label">Photo:</span> <bdi>MEAE</bdi></span>'
+        "</figcaption></figure>",
+        html=True,
+    )
+    assertContains(
+        response,
+        f'<img src="{second.file.url}" width="640" height="480" alt="عکس دوم" loading="lazy" '
+        'decoding="async">',
+        html=True,
+    )
+
+
+def test_list_shows_one_thumbnail_the_first_image_with_a_file(client):
+    communique = CommuniqueFactory(lead_fa_af="خلاصهٔ اعلامیه")
+    image(communique, "MISSING-TOP", placement=Image.Placement.TOP, file="")
+    image(communique, "SECOND", after_paragraph=2)
+    first = image(communique, "FIRST", after_paragraph=1)
+
+    response = client.get(url("index"))
+
+    assertContains(response, "<img", count=1)
+    assertContains(
+        response,
+        f'<img class="summary-image" src="{first.file.url}" width="640" height="480" '
+        'alt="FIRST" loading="eager" decoding="async">',
+        html=True,
+    )
+    assertContains(response, '<p class="summary-lead">خلاصهٔ اعلامیه</p>', html=True)
+    assertContains(
+        response,
+        f'<a href="{detail_url(communique)}">{communique.title_fa_af}</a>',
+        html=True,
+    )
+
+
+def test_list_is_newest_first_and_paginated(client, settings):
+    settings.COMMUNIQUES_PER_PAGE = 2
+    now = timezone.now()
+    for days in (3, 1, 2):
+        CommuniqueFactory(title_fa_af=f"{days}", published_at=now - dt.timedelta(days=days))
+
+    first = client.get(url("index"))
+    second = client.get(url("index"), {"page": 2})
+
+    assert [c.title for c in first.context["communiques"]] == ["1", "2"]
+    assert [c.title for c in second.context["communiques"]] == ["3"]
+    assertContains(first, '<a class="pagination-older" rel="next" href="?page=2">', count=1)
+    assertContains(first, "Page ۱ of ۲")
+    assertContains(second, '<a class="pagination-newer" rel="prev" href="?page=1">', count=1)
+
+
+def test_list_without_communiques_says_so(client):
+    response = client.get(url("index", "en"))
+
+    assertContains(response, "No communiqué has been published in this language yet.")
+
+
+# --- Query budget --------------------------------------------------------------------------
+
+
+def populate(communiques, images, links):
+    created = []
+    for _ in range(communiques):
+        communique = CommuniqueFactory()
+        for number in range(images):
+            ImageFactory(communique=communique, after_paragraph=number + 1)
+        ImageFactory(communique=communique, file="")
+        SourceLinkFactory.create_batch(links, communique=communique)
+        created.append(communique)
+    return created
+
+
+@pytest.mark.parametrize(("communiques", "images", "links"), [(1, 1, 1), (12, 4, 3)])
+def test_list_uses_a_constant_number_of_queries(
+    client, django_assert_num_queries, communiques, images, links
+):
+    populate(communiques, images, links)
+
+    # The count for the paginator, the page, the images of the page.
+    with django_assert_num_queries(3):
+        response = client.get(url("index"))
+
+    assert len(response.context["communiques"]) == min(communiques, 10)
+
+
+@pytest.mark.parametrize(("images", "links"), [(1, 1), (6, 5)])
+def test_detail_uses_a_constant_number_of_queries(client, django_assert_num_queries, images, links):
+    [communique] = populate(1, images, links)
+
+    # The communiqué with its category, its images, its links.
+    with django_assert_num_queries(3):
+        response = client.get(detail_url(communique))
+
+    assertContains(response, "<figure", count=images)
+    assertContains(response, 'class="source-link"', count=links)
+
+
+def test_editor_preview_uses_a_bounded_number_of_queries(
+    client, editor, django_assert_max_num_queries
+):
+    [draft] = populate(1, 3, 3)
+    draft.status = DRAFT
+    draft.save(update_fields=["status"])
+
+    # Session, user, permissions, then the same three as the public page.
+    with django_assert_max_num_queries(7):
+        assert client.get(detail_url(draft)).status_code == 200
+
+
+# --- Error pages ------------------------------------------------------------------------------
+
+
+def test_server_error_page_needs_neither_request_nor_database(django_assert_num_queries):
+    with django_assert_num_queries(0), translation.override("ps"):
+        html = render_to_string("500.html")
+
+    assert '<html lang="ps" dir="rtl">' in html
+    assert not re.search(r"<link[^>]+stylesheet", html)

@@ -12,8 +12,7 @@ class Command(BaseCommand):
             "--force",
             action="store_true",
             help=(
-                "Run even with DEBUG off. The demo admin's password is public: "
-                "never in production."
+                "Run even with DEBUG off. The demo admin's password is public: never in production."
             ),
         )
 

@@ -36,7 +36,7 @@ format: $(VENV)/.installed
 # Refresh the message catalogues after changing user-visible strings, then translate the
 # new entries in locale/*/LC_MESSAGES/django.po and run this again to compile them.
 messages: $(VENV)/.installed
-	$(MANAGE) makemessages --no-obsolete --no-location -l fa_AF -l ps -l fr -l en --ignore=$(VENV) --ignore=staticfiles
+	$(MANAGE) makemessages --no-obsolete --no-location -l fa_AF -l ps -l fr -l en --ignore=$(VENV) --ignore=staticfiles --ignore=tests
 	$(MANAGE) compilemessages --ignore=$(VENV)
 
 clean:

@@ -299,7 +299,14 @@ class CommuniqueAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslat
 
     @admin.display(description=_("complete in"))
     def complete_languages(self, obj: Communique) -> str:
-        return ", ".join(obj.available_languages) or self.get_empty_value_display()
+        versions = [
+            # Demo versions were not written by a translator: the press office must see which.
+            gettext("%(language)s (demo)") % {"language": code}
+            if getattr(obj, build_localized_fieldname("is_demo_translation", code))
+            else code
+            for code in obj.available_languages
+        ]
+        return ", ".join(versions) or self.get_empty_value_display()
 
     @admin.display(description=_("on the public site"), boolean=True)
     def is_published(self, obj: Communique) -> bool:

@@ -633,3 +633,11 @@ class TestCategoryAdmin:
         )
 
         assert response.context["cl"].result_count == 1
+
+
+def test_the_changelist_tells_demo_versions_from_translated_ones(english_admin):
+    CommuniqueFactory(is_demo_translation_fa_af=False, is_demo_translation_fr=True)
+
+    response = english_admin.get(CHANGELIST_URL)
+
+    assert "fa-af, fr (demo)" in response.content.decode()

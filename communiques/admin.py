@@ -40,6 +40,11 @@ def language_tag(code: str) -> str:
     return to_locale(code).replace("_", "-")
 
 
+def language_name(code: str) -> str:
+    """Return a language's name in the admin's own language."""
+    return str(get_language_info(code)["name_translated"])
+
+
 def text_direction(code: str) -> str:
     return "rtl" if get_language_info(code)["bidi"] else "ltr"
 
@@ -301,12 +306,12 @@ class CommuniqueAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslat
     def complete_languages(self, obj: Communique) -> str:
         versions = [
             # Demo versions were not written by a translator: the press office must see which.
-            gettext("%(language)s (demo)") % {"language": code}
+            gettext("%(language)s (demo)") % {"language": language_name(code)}
             if getattr(obj, build_localized_fieldname("is_demo_translation", code))
-            else code
+            else language_name(code)
             for code in obj.available_languages
         ]
-        return ", ".join(versions) or self.get_empty_value_display()
+        return gettext(", ").join(versions) or self.get_empty_value_display()
 
     @admin.display(description=_("on the public site"), boolean=True)
     def is_published(self, obj: Communique) -> bool:

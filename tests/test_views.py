@@ -98,7 +98,7 @@ def test_editor_previews_unpublished_communique_with_banner_and_no_caching(
     response = client.get(detail_url(communique))
 
     assert response.status_code == 200
-    assertContains(response, "Preview — not public")
+    assertContains(response, "پیش‌نمایش — در دسترس عموم نیست")
     assertContains(response, '<meta name="robots" content="noindex">', html=True)
     assert "no-store" in response["Cache-Control"]
 
@@ -381,7 +381,7 @@ def test_each_image_is_a_figure_with_dimensions_and_only_the_first_loads_eagerly
         f'<figure class="figure"><img src="{first.file.url}" width="640" height="480" '
         'alt="عکس اول" loading="eager" decoding="async"><figcaption>'
         '<span class="figure-caption">شرح عکس</span>'
-        '<span class="figure-credit"><span class="label">Photo:</span> <bdi>MEAE</bdi></span>'
+        '<span class="figure-credit"><span class="label">عکس:</span> <bdi>MEAE</bdi></span>'
         "</figcaption></figure>",
         html=True,
     )
@@ -428,7 +428,7 @@ def test_list_is_newest_first_and_paginated(client, settings):
     assert [c.title for c in first.context["communiques"]] == ["1", "2"]
     assert [c.title for c in second.context["communiques"]] == ["3"]
     assertContains(first, '<a class="pagination-older" rel="next" href="?page=2">', count=1)
-    assertContains(first, "Page ۱ of ۲")
+    assertContains(first, "صفحهٔ ۱ از ۲")
     assertContains(second, '<a class="pagination-newer" rel="prev" href="?page=1">', count=1)
 
 

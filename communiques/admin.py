@@ -7,11 +7,14 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
+from django.urls import URLPattern, path, reverse_lazy
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info, gettext, to_locale
@@ -24,7 +27,17 @@ from modeltranslation.admin import (
 )
 from modeltranslation.utils import build_localized_fieldname
 
-from .dates import format_dual, normalize_digits
+from . import dates, text
+from .dates import ASCII_DIGITS, convention_for, format_dual, normalize_digits
+from .forms import (
+    DualCalendarDateField,
+    DualCalendarDateWidget,
+    DualCalendarSplitDateTimeField,
+    DualCalendarSplitDateTimeWidget,
+    ImageInlineForm,
+    ImageInlineFormSet,
+    read_date,
+)
 from .models import Category, Communique, Image, SourceLink, language_codes
 
 # Slugs are in Latin letters, so they come from a Latin-script version, in this order of choice.
@@ -155,11 +168,14 @@ class CommuniqueAdminForm(forms.ModelForm):
 
 class ImageInline(LanguageDirectionMixin, TranslationStackedInline):
     model = Image
+    form = ImageInlineForm
+    formset = ImageInlineFormSet
     extra = 0
     fields = (
         ("file", "preview"),
         ("width", "height"),
         "alt_text",
+        "is_decorative",
         "caption",
         "credit",
         ("placement", "after_paragraph"),
@@ -200,7 +216,8 @@ class CommuniqueAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslat
         "reference",
         "status",
         "category",
-        "published_at",
+        "published_at_dual",
+        "event_date_dual",
         "complete_languages",
         "is_published",
     )
@@ -218,10 +235,8 @@ class CommuniqueAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslat
         (
             _("Dates"),
             {
-                "fields": (
-                    ("event_date", "event_date_dual"),
-                    ("published_at", "published_at_dual"),
-                )
+                # Each date input shows its Solar Hijri equivalent itself (communiques/forms.py).
+                "fields": ("event_date", "published_at")
             },
         ),
         (_("Publication"), {"fields": ("status", "slug")}),
@@ -231,25 +246,64 @@ class CommuniqueAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslat
                 "classes": ("collapse",),
                 "fields": (
                     "reference",
-                    ("created_at", "created_by"),
-                    ("updated_at", "updated_by"),
+                    ("created_at_dual", "created_by"),
+                    ("updated_at_dual", "updated_by"),
                 ),
             },
         ),
     )
     readonly_fields = (
         "reference",
-        "created_at",
+        "created_at_dual",
         "created_by",
-        "updated_at",
+        "updated_at_dual",
         "updated_by",
-        "event_date_dual",
-        "published_at_dual",
     )
     inlines = (ImageInline, SourceLinkInline)
+    formfield_overrides = {
+        models.DateField: {
+            "form_class": DualCalendarDateField,
+            "widget": DualCalendarDateWidget(
+                lookup_url=reverse_lazy("admin:communiques_communique_dual_date")
+            ),
+        },
+        models.DateTimeField: {
+            "form_class": DualCalendarSplitDateTimeField,
+            "widget": DualCalendarSplitDateTimeWidget(
+                lookup_url=reverse_lazy("admin:communiques_communique_dual_date")
+            ),
+        },
+    }
 
     class Media:
         js = ("communiques/admin/prepopulate_slug.js",)
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the admin's own, whose "<object_id>/" would take "dual-date/" for an object.
+        lookup = path(
+            "dual-date/",
+            self.admin_site.admin_view(self.dual_date_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_dual_date",
+        )
+        return [lookup, *super().get_urls()]
+
+    def dual_date_view(self, request: HttpRequest) -> JsonResponse:
+        """Answer dual_date.js: a typed date in both calendars and in ISO 8601, or the error."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        value = request.GET.get("value", "")
+        try:
+            day = read_date(value)
+        except ValidationError as error:
+            # Not a failed request: the answer is that this is not a date (yet).
+            return JsonResponse({"value": value, "error": " ".join(error.messages)})
+        return JsonResponse(
+            {
+                "value": value,
+                "date": day.isoformat() if day else "",
+                "display": format_dual(day, get_language()) if day else "",
+            }
+        )
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Communique | None = None
@@ -277,6 +331,26 @@ class CommuniqueAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslat
             obj.created_by = request.user
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+        self.warn_about_dual_dates(request, obj)
+
+    def warn_about_dual_dates(self, request: HttpRequest, obj: Communique) -> None:
+        """Warn about dates typed in both calendars whose halves disagree; the save stands."""
+        names = dict(settings.LANGUAGES)
+        for code in language_codes():
+            for field in ("title", "subtitle", "lead", "body"):
+                value = getattr(obj, build_localized_fieldname(field, code)) or ""
+                if field == "body":
+                    value = text.html_to_text(value)
+                for finding in dates.check_dual_dates(value, code):
+                    messages.warning(
+                        request,
+                        gettext("Dates that disagree in %(language)s, %(field)s: %(finding)s")
+                        % {
+                            "language": names[code],
+                            "field": Communique._meta.get_field(field).verbose_name,
+                            "finding": finding.describe(),
+                        },
+                    )
 
     @admin.display(description=_("title"))
     def display_title(self, obj: Communique) -> SafeString | str:
@@ -317,19 +391,40 @@ class CommuniqueAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslat
     def is_published(self, obj: Communique) -> bool:
         return obj.is_published()
 
-    @admin.display(description=_("in both calendars"))
-    def event_date_dual(self, obj: Communique) -> str:
-        return self._dual(obj.event_date)
+    # Unbroken, as the admin keeps its own date columns: a date split over lines is hard to scan.
+    @admin.display(description=_("event date"), ordering="event_date")
+    def event_date_dual(self, obj: Communique) -> SafeString | str:
+        if obj.event_date is None:
+            return self.get_empty_value_display()
+        dual = format_dual(obj.event_date, get_language() or settings.LANGUAGE_CODE)
+        return format_html('<span class="nowrap">{}</span>', dual)
 
-    @admin.display(description=_("in both calendars"))
-    def published_at_dual(self, obj: Communique) -> str:
-        return self._dual(obj.published_at)
+    @admin.display(description=_("publication date"), ordering="published_at")
+    def published_at_dual(self, obj: Communique) -> SafeString | str:
+        return self._dual_moment(obj.published_at)
 
-    def _dual(self, value: dt.date | dt.datetime | None) -> str:
+    @admin.display(description=_("created"))
+    def created_at_dual(self, obj: Communique) -> SafeString | str:
+        return self._dual_moment(obj.created_at)
+
+    @admin.display(description=_("updated"))
+    def updated_at_dual(self, obj: Communique) -> SafeString | str:
+        return self._dual_moment(obj.updated_at)
+
+    def _dual_moment(self, value: dt.datetime | None) -> SafeString | str:
+        """Write a moment as its date in both calendars over its time, in the embassy."""
         # Readonly fields of the change form show None as "None", unlike the changelist.
         if value is None:
             return self.get_empty_value_display()
-        return format_dual(value, get_language() or settings.LANGUAGE_CODE)
+        language = get_language() or settings.LANGUAGE_CODE
+        moment = timezone.localtime(value)
+        # The time matters for scheduled communiqués; written with the language's digits.
+        time = moment.strftime("%H:%M").translate(
+            str.maketrans(ASCII_DIGITS, convention_for(language).digits)
+        )
+        return format_html(
+            '<span class="nowrap">{}</span><br>{}', format_dual(moment, language), time
+        )
 
 
 @admin.register(Category)

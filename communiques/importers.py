@@ -11,25 +11,21 @@ import datetime as dt
 import functools
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import PIL.Image
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import models, transaction
-from django.db.models.fields.files import FieldFile
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from modeltranslation.utils import build_localized_fieldname
 
-from . import dates
+from . import dates, images
 from .models import Communique, Image, SourceLink, language_codes
 from .text import paragraphs_to_html, sanitize_html
 
@@ -68,7 +64,6 @@ MARKERS: dict[str, Markers] = {
 
 # A copied page keeps, where a photo stood, only the photo's format.
 IMAGE_MARKERS = frozenset({"JPEG", "JPG", "PNG", "GIF"})
-PHOTO_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 # A subtitle is one short line without a closing full stop; anything longer is the first paragraph.
 SUBTITLE_MAX_LENGTH = 150
 SENTENCE_ENDS = ".!?؟…۔"
@@ -112,78 +107,10 @@ class ImportResult:
 
 # --- Reading dates ------------------------------------------------------------------------------
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200c\u200d\u200e\u200f\u061c\u0640\ufeff"))
-# Letters written either way in Afghan text (CALENDAR-NAMES.md, "traps"): folded for comparison
-# only, never for storage.
-_LETTER_FOLDS = str.maketrans({"ي": "ی", "ى": "ی", "ې": "ی", "ۍ": "ی", "ك": "ک", "ګ": "گ"})
-
-
-def _fold(word: str) -> str:
-    """Return a word reduced for comparison: no case, accents, hamza, joiners or letter variants."""
-    decomposed = unicodedata.normalize("NFKD", word.translate(_INVISIBLE))
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return bare.casefold().translate(_LETTER_FOLDS)
-
-
-def _month_numbers(tables: tuple[tuple[str, ...], ...], variants: dict[str, int]) -> dict[str, int]:
-    numbers = {_fold(name): number for names in tables for number, name in enumerate(names, 1)}
-    numbers.update({_fold(name): number for name, number in variants.items()})
-    return numbers
-
-
-# Spellings seen besides those of dates.py (CALENDAR-NAMES.md, tables a and b) that folding does
-# not already reach: سنبلهٔ, چنگاښ or مې fold into the tables' spelling.
-GREGORIAN_MONTH_NUMBERS = _month_numbers(
-    (
-        dates.DARI_GREGORIAN_MONTHS,
-        dates.PASHTO_GREGORIAN_MONTHS,
-        dates.IRANIAN_GREGORIAN_MONTHS,
-        dates.FRENCH_MONTHS,
-        dates.ENGLISH_MONTHS,
-    ),
-    {"فېبروري": 2, "سيتمبر": 9, "ديسمبر": 12},
-)
-SOLAR_MONTH_NUMBERS = _month_numbers(
-    (
-        dates.AFGHAN_SOLAR_MONTHS,
-        dates.PASHTO_SOLAR_MONTHS,
-        dates.IRANIAN_SOLAR_MONTHS,
-        dates.AFGHAN_SOLAR_MONTHS_LATIN,
-    ),
-    {"غوايي": 2},
-)
-
 _DATELINE = re.compile(r"\s*\((?P<inner>[^()]*)\)\s*$")
-# «۲۵ جون ۲۰۱۹», «1er juin 2019», «4 Saratan 1398 SH»: day, month name, year, maybe an era.
-_WRITTEN_DATE = re.compile(
-    r"(?P<day>[0-9]{1,2})(?:er|st|nd|rd|th)?\s+(?P<month>[^\s\d,]+),?\s+(?P<year>[0-9]{4})"
-    r"(?:\s+[^\d]*)?"
-)
 _NUMERIC_DATE = re.compile(
     r"(?P<day>\d{1,2})\s*[/.-]\s*(?P<month>\d{1,2})\s*[/.-]\s*(?P<year>\d{4})"
 )
-
-
-@dataclass(frozen=True)
-class _WrittenDate:
-    written: str
-    solar: bool
-    year: int
-    month: int
-    day: int
-
-
-def _read_written_date(value: str) -> _WrittenDate | None:
-    """Return the date «25 juin 2019» or «۴ سرطان ۱۳۹۸» stands for, if it is one."""
-    match = _WRITTEN_DATE.fullmatch(dates.normalize_digits(value.strip()))
-    if not match:
-        return None
-    name = _fold(match["month"])
-    for solar, numbers in ((False, GREGORIAN_MONTH_NUMBERS), (True, SOLAR_MONTH_NUMBERS)):
-        if name in numbers:
-            year, day = int(match["year"]), int(match["day"])
-            return _WrittenDate(value.strip(), solar, year, numbers[name], day)
-    return None
 
 
 def _split_dateline(line: str) -> tuple[str, dt.date | None, list[str]]:
@@ -192,7 +119,7 @@ def _split_dateline(line: str) -> tuple[str, dt.date | None, list[str]]:
     if not match:
         return line, None, []
     parts = match["inner"].split("/")
-    halves = [_read_written_date(part) for part in parts]
+    halves = [dates.parse_written_date(part) for part in parts]
     gregorian = next((half for half in halves if half and not half.solar), None)
     if gregorian is None:
         # A closing parenthesis without a Gregorian date in it belongs to the title.
@@ -449,6 +376,13 @@ def parse_communique(text: str, language: str) -> ParsedCommunique:
         )
 
     subtitle, paragraphs, image_slots = _arrange(blocks)
+    # Dates typed by hand in both calendars: the title's dateline was checked above.
+    for number, paragraph in enumerate(paragraphs, 1):
+        warnings.extend(
+            _("Paragraph %(number)d: %(finding)s")
+            % {"number": number, "finding": finding.describe()}
+            for finding in dates.check_dual_dates(paragraph, language)
+        )
     return ParsedCommunique(
         title=title,
         subtitle=subtitle,
@@ -499,8 +433,19 @@ def _read_text(path: Path) -> str:
         ) from error
 
 
+def _photo_refusal(path: Path, error: ValidationError) -> CommuniqueImportError:
+    if error.code == "not_an_image":
+        return CommuniqueImportError(
+            _("«%(name)s» is not an image that can be read.") % {"name": path.name}
+        )
+    return CommuniqueImportError(
+        _("The photo «%(name)s» was refused: %(reasons)s")
+        % {"name": path.name, "reasons": " ".join(error.messages)}
+    )
+
+
 def _verified_photos(directory: Path) -> list[Path]:
-    """Return the photos of a folder sorted by name, once Pillow has read every one of them."""
+    """Return the photos of a folder sorted by name, once the image pipeline accepts them all."""
     if not directory.is_dir():
         raise CommuniqueImportError(_("%(folder)s is not a folder.") % {"folder": directory})
     paths = sorted(
@@ -508,32 +453,18 @@ def _verified_photos(directory: Path) -> list[Path]:
         key=lambda path: path.name,
     )
     for path in paths:
+        # Every photo is decoded before anything is written: one refusal leaves no trace.
         try:
-            with PIL.Image.open(path) as image:
-                photo_format = image.format
-                image.verify()
-        except Exception as error:
-            # Pillow reports a damaged or foreign file through many exception types; Django's
-            # own forms.ImageField catches them all in the same way.
-            raise CommuniqueImportError(
-                _("«%(name)s» is not an image that can be read.") % {"name": path.name}
-            ) from error
-        if photo_format not in PHOTO_FORMATS:
-            raise CommuniqueImportError(
-                _("«%(name)s» is a %(format)s image; photos must be JPEG, PNG, GIF or WebP.")
-                % {"name": path.name, "format": photo_format}
-            )
+            with path.open("rb") as handle:
+                images.validate_upload(handle)
+        except ValidationError as error:
+            raise _photo_refusal(path, error) from error
     return paths
 
 
-def _same_content(stored: FieldFile, path: Path) -> bool:
-    try:
-        with stored.open("rb") as handle:
-            stored_digest = hashlib.file_digest(handle, "sha256").digest()
-    except OSError:
-        return False
+def _sha256(path: Path) -> str:
     with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").digest() == stored_digest
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 # --- Writing ------------------------------------------------------------------------------------
@@ -781,12 +712,17 @@ def _attach_photos(
     """Put the photos into the slots in order; a slot that holds the same photo is left alone."""
     changed = False
     for image, photo in zip(slots, photos, strict=False):
-        if image.file and _same_content(image.file, photo):
+        # The stored file is re-encoded: the upload's own fingerprint tells the same photo.
+        if image.file and image.source_sha256 == _sha256(photo):
             continue
-        with photo.open("rb") as handle:
-            image.file.save(photo.name, File(handle), save=False)
-        written.append((image.file.storage, image.file.name))
-        image.save(update_fields=["file", "width", "height"])
+        try:
+            with photo.open("rb") as handle:
+                processed = images.process_upload(handle)
+        except ValidationError as error:
+            raise _photo_refusal(photo, error) from error
+        image.attach(processed)
+        written.extend((image.file.storage, name) for name in image.stored_names())
+        image.save(update_fields=["file", "width", "height", "renditions", "source_sha256"])
         changed = True
     unused = photos[len(slots) :]
     if unused:

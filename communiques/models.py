@@ -2,19 +2,22 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
+from functools import cached_property, partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 from . import text
+from .images import Picture, ProcessedImage, delete_files, describe_renditions, store
 
 # The fields a language version needs before the public may see it.
 REQUIRED_FOR_PUBLIC = ("title", "body")
@@ -52,6 +55,13 @@ class CommuniqueQuerySet(models.QuerySet):
 
     def missing_language(self, language: str) -> CommuniqueQuerySet:
         return self.exclude(pk__in=self.in_language(language).values("pk"))
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        # The images go by cascade in SQL, which never calls Image.delete().
+        doomed = list(Image.objects.filter(communique__in=self))
+        result = super().delete()
+        remove_files_on_commit(doomed)
+        return result
 
 
 class Communique(models.Model):
@@ -170,16 +180,46 @@ class Communique(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("communiques:detail", kwargs={"slug": self.slug})
 
+    def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
+        # The images go by cascade in SQL, which never calls Image.delete().
+        doomed = list(self.images.all())
+        result = super().delete(*args, **kwargs)
+        remove_files_on_commit(doomed)
+        return result
+
     def clean(self) -> None:
         super().clean()
+        errors = self.date_token_errors()
         if self.status == self.Status.PUBLISHED and not self.published_at:
-            raise ValidationError(
-                {"published_at": _("A published communiqué needs a publication date.")}
-            )
+            errors["published_at"] = [_("A published communiqué needs a publication date.")]
+        if errors:
+            raise ValidationError(errors)
         if self.status == self.Status.PUBLISHED and not self.available_languages:
             raise ValidationError(
                 _("A published communiqué needs a title and a body in at least one language.")
             )
+
+    def date_token_errors(self) -> dict[str, list[ValidationError]]:
+        """Return, by field, the date tokens of the leads and bodies that cannot be rendered."""
+        errors = {}
+        for code in language_codes():
+            for field in ("lead", "body"):
+                name = build_localized_fieldname(field, code)
+                invalid = text.find_invalid_date_tokens(getattr(self, name) or "")
+                if invalid:
+                    errors[name] = [
+                        ValidationError(
+                            _(
+                                "«%(token)s» is not a date token: write a real date as "
+                                "[[YYYY-MM-DD]], optionally followed by |long, |gregorian or "
+                                "|solar."
+                            ),
+                            code="invalid_date_token",
+                            params={"token": token},
+                        )
+                        for token in invalid
+                    ]
+        return errors
 
     @property
     def reference(self) -> str:
@@ -236,9 +276,11 @@ class Communique(models.Model):
 
         result: list[SafeString | Image] = [*top, *after[0]]
         number = 0
+        language = translation.get_language() or settings.LANGUAGE_CODE
         for tag, block in blocks:
-            # The body was sanitised by nh3 in save(): this is the one place it is trusted.
-            result.append(mark_safe(block))
+            # The body was sanitised by nh3 in save(): this is the one place it is trusted. Date
+            # tokens add only escaped text in <time> elements.
+            result.append(mark_safe(text.render_date_tokens(block, language)))
             if text.is_paragraph(tag):
                 number += 1
                 result.extend(after[number])
@@ -257,6 +299,26 @@ class Communique(models.Model):
             last=Max("reference_number")
         )["last"]
         self.reference_number = (last or 0) + 1
+
+
+def delete_files_on_commit(names: list[str]) -> None:
+    """Remove stored image files once the change that stopped using them is committed."""
+    if names:
+        storage = Image._meta.get_field("file").storage
+        # After the commit: a rolled-back change must find its files where they were.
+        transaction.on_commit(partial(delete_files, storage, names), robust=True)
+
+
+def remove_files_on_commit(images: Iterable[Image]) -> None:
+    delete_files_on_commit([name for image in images for name in image.stored_names()])
+
+
+class ImageQuerySet(models.QuerySet):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        doomed = list(self)
+        result = super().delete()
+        remove_files_on_commit(doomed)
+        return result
 
 
 class Image(models.Model):
@@ -284,6 +346,14 @@ class Image(models.Model):
         blank=True,
         help_text=_("What the photo shows, for readers who cannot see it."),
     )
+    is_decorative = models.BooleanField(
+        _("decorative"),
+        default=False,
+        help_text=_(
+            "Tick only if the photo adds nothing to the text: it then needs no alternative text, "
+            "and screen readers pass over it."
+        ),
+    )
     caption = models.CharField(_("caption"), max_length=500, blank=True)
     credit = models.CharField(_("credit"), max_length=200, blank=True)
     placement = models.CharField(
@@ -296,6 +366,13 @@ class Image(models.Model):
         help_text=_("The number of the paragraph the photo follows (1 for the first)."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Made once, at upload (images.process_upload): {"width", "height", "format", "name"} each.
+    renditions = models.JSONField(_("renditions"), default=list, blank=True, editable=False)
+    source_sha256 = models.CharField(
+        _("fingerprint of the uploaded file"), max_length=64, blank=True, editable=False
+    )
+
+    objects = ImageQuerySet.as_manager()
 
     class Meta:
         ordering = ("order", "id")
@@ -305,9 +382,52 @@ class Image(models.Model):
     def __str__(self) -> str:
         return self.file.name if self.file else str(_("Missing image"))
 
+    def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
+        result = super().delete(*args, **kwargs)
+        remove_files_on_commit([self])
+        return result
+
     @property
     def is_missing(self) -> bool:
         return not self.file
+
+    @property
+    def alt(self) -> str:
+        """Return the alternative text a page gives, in the active language: none if decorative."""
+        return "" if self.is_decorative else self.alt_text or ""
+
+    @cached_property
+    def picture(self) -> Picture:
+        """Return what the page's <picture> needs, from the renditions made at upload."""
+        described = describe_renditions(self.renditions, self.file.storage)
+        # An image stored before renditions existed is shown as it was uploaded.
+        return described or Picture(src=self.file.url, width=self.width, height=self.height)
+
+    def stored_names(self) -> list[str]:
+        """Return the names of every file stored for this image: the original, the renditions."""
+        names = [rendition["name"] for rendition in self.renditions]
+        return [self.file.name, *names] if self.file else names
+
+    def attach(self, processed: ProcessedImage) -> None:
+        """Store a processed upload as this image's file; the files it replaces go on commit."""
+        replaced = self.stored_names()
+        stored = store(processed, self.file.storage)
+        self.file = stored.name
+        self.width, self.height = processed.width, processed.height
+        self.renditions = stored.renditions
+        self.source_sha256 = processed.source_sha256
+        self.__dict__.pop("picture", None)
+        delete_files_on_commit(replaced)
+
+    def detach(self) -> None:
+        """Leave the image without a file; its stored files go on commit."""
+        replaced = self.stored_names()
+        self.file = ""
+        self.width = self.height = None
+        self.renditions = []
+        self.source_sha256 = ""
+        self.__dict__.pop("picture", None)
+        delete_files_on_commit(replaced)
 
     def page_position(self) -> tuple[int, int, int, int]:
         """Return a sort key that orders images as a page shows them."""

@@ -1,10 +1,48 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
 
+
+class YearConverter:
+    """Four ASCII digits: 2019, 1398."""
+
+    regex = "[0-9]{4}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return f"{value:04d}"
+
+
+class MonthConverter:
+    """A month as two ASCII digits, 01 to 12: one address per month, never both 4 and 04."""
+
+    regex = "0[1-9]|1[0-2]"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return f"{value:02d}"
+
+
+register_converter(YearConverter, "yyyy")
+register_converter(MonthConverter, "mm")
+
 app_name = "communiques"
+
+# Archives are Gregorian in every language and, under "solar/", Solar Hijri in the languages
+# whose readers count in it (dates.archive_calendar). The address says its calendar rather than
+# leaving it to be guessed from the year.
+gregorian_archive = views.CommuniqueArchiveView.as_view(calendar="gregorian")
+solar_archive = views.CommuniqueArchiveView.as_view(calendar="solar")
 
 urlpatterns = [
     path("", views.CommuniqueListView.as_view(), name="index"),
     path("communiques/<slug:slug>/", views.CommuniqueDetailView.as_view(), name="detail"),
+    path("archive/<yyyy:year>/", gregorian_archive, name="archive-year"),
+    path("archive/<yyyy:year>/<mm:month>/", gregorian_archive, name="archive-month"),
+    path("archive/solar/<yyyy:year>/", solar_archive, name="solar-archive-year"),
+    path("archive/solar/<yyyy:year>/<mm:month>/", solar_archive, name="solar-archive-month"),
 ]

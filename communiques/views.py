@@ -1,19 +1,25 @@
-"""The public pages: the list of communiqués and each communiqué, in the active language."""
+"""The public pages: the list of communiqués, its archives by month, and each communiqué."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch
+from django.db.models.functions import TruncDate
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
+from . import dates
 from .models import Communique, CommuniqueQuerySet, Image, language_codes
 
 
@@ -55,12 +61,17 @@ class CommuniqueListView(CommuniqueViewMixin, ListView):
     def get_queryset(self) -> CommuniqueQuerySet:
         return super().get_queryset().in_language(translation.get_language())
 
+    @cached_property
+    def publication_days(self) -> dict[dt.date, int]:
+        return publication_days(translation.get_language())
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # Page numbers differ between languages: every other version starts at its first page.
         context["language_versions"] = language_versions(
             language_codes(), lambda: reverse("communiques:index")
         )
+        context["archive_index"] = archive_index(self.publication_days, translation.get_language())
         return context
 
 
@@ -97,3 +108,157 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
         if not self.object.is_published():
             add_never_cache_headers(response)
         return response
+
+
+# --- Archives ----------------------------------------------------------------------------------
+
+ARCHIVE_URL_NAMES: dict[dates.Calendar, tuple[str, str]] = {
+    "gregorian": ("communiques:archive-year", "communiques:archive-month"),
+    "solar": ("communiques:solar-archive-year", "communiques:solar-archive-month"),
+}
+
+
+@dataclass(frozen=True)
+class ArchiveMonth:
+    name: str
+    count: int
+    url: str
+
+
+@dataclass(frozen=True)
+class ArchiveYear:
+    year: int
+    count: int
+    url: str
+    months: list[ArchiveMonth]
+
+
+@dataclass(frozen=True)
+class ArchivePeriod:
+    """A month or a year of a calendar, as the Gregorian dates of its first and last days."""
+
+    calendar: dates.Calendar
+    year: int
+    month: int | None
+    first: dt.date
+    last: dt.date
+    heading: str
+    # The first and last days in the other calendar: Saratan 1398 is 22 June to 22 July 2019.
+    span: tuple[str, str]
+
+
+def archive_url(calendar: dates.Calendar, year: int, month: int | None = None) -> str:
+    year_name, month_name = ARCHIVE_URL_NAMES[calendar]
+    if month is None:
+        return reverse(year_name, kwargs={"year": year})
+    return reverse(month_name, kwargs={"year": year, "month": month})
+
+
+def publication_days(language: str) -> dict[dt.date, int]:
+    """Return how many public communiqués in a language were published on each day."""
+    rows = (
+        Communique.objects.published()
+        .in_language(language)
+        # The default ordering would be grouped by too, giving one row per communiqué.
+        .order_by()
+        # Dated in the embassy's time zone, the current one.
+        .annotate(day=TruncDate("published_at"))
+        .values("day")
+        .annotate(count=Count("pk"))
+        .values_list("day", "count")
+    )
+    return dict(rows)
+
+
+def archive_index(days: dict[dt.date, int], language: str) -> list[ArchiveYear]:
+    """Return the years and months with communiqués in the reader's calendar, newest first."""
+    calendar = dates.archive_calendar(language)
+    counts: Counter[tuple[int, int]] = Counter()
+    for day, count in days.items():
+        counts[dates.archive_month(day, calendar)] += count
+    months_by_year: dict[int, list[ArchiveMonth]] = {}
+    for (year, month), count in sorted(counts.items(), reverse=True):
+        months_by_year.setdefault(year, []).append(
+            ArchiveMonth(
+                name=dates.month_name(month, language, calendar),
+                count=count,
+                url=archive_url(calendar, year, month),
+            )
+        )
+    return [
+        ArchiveYear(
+            year=year,
+            count=sum(month.count for month in months),
+            url=archive_url(calendar, year),
+            months=months,
+        )
+        for year, months in months_by_year.items()
+    ]
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Return the moment a day begins in the embassy's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class CommuniqueArchiveView(CommuniqueListView):
+    """List the communiqués published in one month or one year of a calendar."""
+
+    template_name = "communiques/communique_archive.html"
+    calendar: dates.Calendar = "gregorian"
+    period: ArchivePeriod
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.period = self.get_period()
+        return super().get(request, *args, **kwargs)
+
+    def get_period(self) -> ArchivePeriod:
+        language = translation.get_language()
+        if self.calendar == "solar" and dates.archive_calendar(language) != "solar":
+            raise Http404("This language has no archive in this calendar.")
+        year, month = self.kwargs["year"], self.kwargs.get("month")
+        try:
+            if month is None:
+                first, last = dates.year_range(year, self.calendar)
+            else:
+                first, last = dates.month_range(year, month, self.calendar)
+        except ValueError as error:
+            raise Http404("No such month.") from error
+        # Periods before the first communiqué and after today have no page; one between them
+        # without a communiqué says so.
+        days = self.publication_days
+        if not days or last < min(days) or first > timezone.localdate():
+            raise Http404("No communiqué can have been published then.")
+        if month is None:
+            heading = dates.convention_for(language).number(year)
+        else:
+            heading = dates.format_month(year, month, language, self.calendar)
+        other = dates.format_gregorian if self.calendar == "solar" else dates.format_solar_hijri
+        span = (other(first, language), other(last, language))
+        return ArchivePeriod(self.calendar, year, month, first, last, heading, span)
+
+    def get_queryset(self) -> CommuniqueQuerySet:
+        return (
+            super()
+            .get_queryset()
+            .filter(
+                published_at__gte=start_of_day(self.period.first),
+                published_at__lt=start_of_day(self.period.last + dt.timedelta(days=1)),
+            )
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["archive"] = self.period
+        if self.period.month is not None:
+            context["archive_year_url"] = archive_url(self.calendar, self.period.year)
+        # The same period in the other languages that have archives in this calendar.
+        codes = [
+            code
+            for code in language_codes()
+            if self.calendar == "gregorian" or dates.archive_calendar(code) == self.calendar
+        ]
+        context["language_versions"] = language_versions(
+            codes, lambda: reverse(self.request.resolver_match.view_name, kwargs=self.kwargs)
+        )
+        return context

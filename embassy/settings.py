@@ -191,3 +191,11 @@ LOGGING = {
 }
 
 COMMUNIQUES_PER_PAGE = 10
+# French and English Solar Hijri month names: "afghan" (Hamal…) or "iranian" (Farvardin…).
+COMMUNIQUES_SOLAR_MONTH_NAMES = "afghan"
+
+# Uploaded images (communiques/images.py). A camera's JPEG is 3 to 12 MB; anything larger is
+# refused before it is decoded. Decoding 40 megapixels takes 120 to 160 MB of memory: the pixel
+# limit is what bounds a worker's memory, whatever the file's size.
+COMMUNIQUES_MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+COMMUNIQUES_MAX_IMAGE_PIXELS = 40_000_000

@@ -3,6 +3,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from communiques.images import process_upload
 from communiques.models import Category, Communique, Image, SourceLink
 
 
@@ -38,6 +39,11 @@ class CommuniqueFactory(factory.django.DjangoModelFactory):
 
 
 class ImageFactory(factory.django.DjangoModelFactory):
+    """An image uploaded as the admin uploads it: re-encoded, with its renditions.
+
+    file="" leaves the place of a photo still to be uploaded.
+    """
+
     class Meta:
         model = Image
 
@@ -51,6 +57,15 @@ class ImageFactory(factory.django.DjangoModelFactory):
     placement = Image.Placement.AFTER_PARAGRAPH
     after_paragraph = 1
     order = factory.Sequence(int)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        upload = kwargs.pop("file", None)
+        image = model_class(*args, **kwargs)
+        if upload:
+            image.attach(process_upload(upload))
+        image.save()
+        return image
 
 
 class SourceLinkFactory(factory.django.DjangoModelFactory):

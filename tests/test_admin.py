@@ -1,16 +1,24 @@
 import datetime as dt
 import re
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.db.models.fields.files import FieldFile
 from django.forms import CheckboxInput, MultiWidget
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from pytest_django.asserts import assertContains
 
+from communiques.admin import CommuniqueAdmin
 from communiques.models import Category, Communique, SourceLink
 from tests.factories import CategoryFactory, CommuniqueFactory, ImageFactory, SourceLinkFactory
 
@@ -20,6 +28,7 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
 ADD_URL = reverse("admin:communiques_communique_add")
 CHANGELIST_URL = reverse("admin:communiques_communique_changelist")
 JQUERY_UI = "vendor/jquery-ui/jquery-ui.tabs.min.js"
+KABUL = ZoneInfo("Asia/Kabul")
 
 
 def change_url(communique):
@@ -641,3 +650,282 @@ def test_the_changelist_tells_demo_versions_from_translated_ones(english_admin):
     response = english_admin.get(CHANGELIST_URL)
 
     assert "Dari, French (demo)" in response.content.decode()
+
+
+# --- Dates in both calendars --------------------------------------------------------------------
+
+DUAL_DATE_URL = reverse("admin:communiques_communique_dual_date")
+
+
+class TestDatesInTheChangeForm:
+    @pytest.mark.parametrize(
+        ("event_date", "published_at_0"),
+        [("1398/04/04", "1398/04/04"), ("۱۳۹۸/۰۴/۰۴", "۱۳۹۸-۰۴-۰۴"), ("2019-06-25", "2019-06-25")],
+    )
+    def test_a_solar_hijri_date_typed_in_the_add_form_is_stored_as_the_gregorian_date(
+        self, english_admin, event_date, published_at_0
+    ):
+        page = english_admin.get(ADD_URL)
+        data = new_communique_data(
+            page, event_date=event_date, published_at_0=published_at_0, published_at_1="10:00"
+        )
+
+        response = english_admin.post(ADD_URL, data)
+
+        assert response.status_code == 302
+        communique = Communique.objects.get()
+        assert communique.event_date == dt.date(2019, 6, 25)
+        assert communique.published_at == dt.datetime(2019, 6, 25, 10, 0, tzinfo=KABUL)
+
+    def test_an_impossible_solar_date_is_refused_in_the_admin_language_and_kept(self, admin_client):
+        dari_admin = speak(admin_client, "fa-af")
+        page = dari_admin.get(ADD_URL)
+
+        response = dari_admin.post(ADD_URL, new_communique_data(page, event_date="۱۳۹۸/۱۲/۳۱"))
+
+        assert response.status_code == 200
+        assert Communique.objects.count() == 0
+        assert response.context["adminform"].form.errors["event_date"] == [
+            "تاریخ هجری شمسی ۱۳۹۸/۱۲/۳۱ وجود ندارد: ماه و روز را بررسی کنید."
+        ]
+        assert markup(response).controls["event_date"]["value"] == "۱۳۹۸/۱۲/۳۱"
+
+    def test_the_change_form_shows_each_date_in_both_calendars_beside_its_input(self, admin_client):
+        communique = CommuniqueFactory(
+            event_date=dt.date(2019, 6, 25),
+            published_at=dt.datetime(2019, 6, 30, 22, 0, tzinfo=dt.UTC),
+        )
+
+        response = speak(admin_client, "fa-af").get(change_url(communique))
+
+        for input_id, text in [
+            ("id_event_date", "۲۵ جون ۲۰۱۹ / ۴ سرطان ۱۳۹۸"),
+            ("id_published_at_0", "۱ جولای ۲۰۱۹ / ۱۰ سرطان ۱۳۹۸"),
+        ]:
+            assertContains(
+                response,
+                f'<output class="dual-date" for="{input_id}" data-lookup-url="{DUAL_DATE_URL}" '
+                f'aria-live="polite">{text}</output>',
+                html=True,
+            )
+        controls = markup(response).controls
+        assert controls["event_date"]["class"] == "vDateField"
+        assert controls["published_at_0"]["class"] == "vDateField"
+        assert controls["published_at_1"]["class"] == "vTimeField"
+        scripts = markup(response).scripts
+        assert "/static/admin/js/admin/DateTimeShortcuts.js" in scripts
+        assert "/static/communiques/admin/dual_date.js" in scripts
+
+    def test_the_record_dates_are_shown_in_both_calendars_with_the_time_in_kabul(
+        self, admin_client
+    ):
+        # 05:30 UTC is 10:00 in Kabul.
+        with time_machine.travel(dt.datetime(2019, 6, 25, 5, 30, tzinfo=dt.UTC), tick=False):
+            communique = CommuniqueFactory()
+
+        response = speak(admin_client, "fa-af").get(change_url(communique))
+
+        assertContains(
+            response,
+            '<div class="readonly"><span class="nowrap">۲۵ جون ۲۰۱۹ / ۴ سرطان ۱۳۹۸</span><br>'
+            "۱۰:۰۰</div>",
+            count=2,
+            html=True,
+        )
+
+
+class TestDualDateLookup:
+    def test_anonymous_visitors_are_sent_to_the_login_page(self, client):
+        response = client.get(DUAL_DATE_URL, {"value": "1398/04/04"})
+
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+
+    def test_staff_who_may_neither_add_nor_change_communiques_are_refused(
+        self, client, django_user_model
+    ):
+        user = django_user_model.objects.create_user("reader", password="x", is_staff=True)
+        client.force_login(user)
+
+        assert client.get(DUAL_DATE_URL, {"value": "1398/04/04"}).status_code == 403
+
+    @pytest.mark.parametrize(
+        ("language", "value", "display"),
+        [
+            ("fa-af", "1398/04/04", "۲۵ جون ۲۰۱۹ / ۴ سرطان ۱۳۹۸"),
+            ("fa-af", "۱۳۹۸/۰۴/۰۴", "۲۵ جون ۲۰۱۹ / ۴ سرطان ۱۳۹۸"),
+            ("ps", "2019-06-25", "۲۵ جون ۲۰۱۹ / ۴ چنګاښ ۱۳۹۸"),
+            ("en", "2019-06-25", "25 June 2019 (4 Saratan 1398)"),
+            ("fr", "25/06/2019", "25 juin 2019 (4 Saratan 1398)"),
+        ],
+    )
+    def test_a_typed_date_is_answered_in_both_calendars_and_in_iso(
+        self, admin_client, language, value, display
+    ):
+        response = speak(admin_client, language).get(DUAL_DATE_URL, {"value": value})
+
+        assert response.status_code == 200
+        assert response.json() == {"value": value, "date": "2019-06-25", "display": display}
+
+    @pytest.mark.parametrize(
+        ("language", "error"),
+        [
+            ("en", "There is no Solar Hijri date 1398/12/31: check the month and the day."),
+            ("fa-af", "تاریخ هجری شمسی 1398/12/31 وجود ندارد: ماه و روز را بررسی کنید."),
+        ],
+    )
+    def test_an_impossible_date_is_answered_with_the_translated_error(
+        self, admin_client, language, error
+    ):
+        response = speak(admin_client, language).get(DUAL_DATE_URL, {"value": "1398/12/31"})
+
+        assert response.json() == {"value": "1398/12/31", "error": error}
+
+    def test_nothing_typed_is_answered_with_nothing(self, english_admin):
+        response = english_admin.get(DUAL_DATE_URL)
+
+        assert response.json() == {"value": "", "date": "", "display": ""}
+
+    def test_answers_are_never_cached(self, english_admin):
+        response = english_admin.get(DUAL_DATE_URL, {"value": "1398/04/04"})
+
+        assert "no-cache" in response["Cache-Control"]
+
+
+class TestDatesInTheChangelist:
+    def test_the_changelist_shows_dates_in_both_calendars_in_dari(self, admin_client):
+        CommuniqueFactory(
+            event_date=dt.date(2019, 6, 25),
+            published_at=dt.datetime(2019, 7, 8, 9, 0, tzinfo=KABUL),
+        )
+
+        response = speak(admin_client, "fa-af").get(CHANGELIST_URL)
+
+        assertContains(
+            response,
+            '<td class="field-event_date_dual">'
+            '<span class="nowrap">۲۵ جون ۲۰۱۹ / ۴ سرطان ۱۳۹۸</span></td>',
+            html=True,
+        )
+        assertContains(
+            response,
+            '<td class="field-published_at_dual">'
+            '<span class="nowrap">۸ جولای ۲۰۱۹ / ۱۷ سرطان ۱۳۹۸</span><br>۰۹:۰۰</td>',
+            html=True,
+        )
+
+    @pytest.mark.parametrize(
+        ("column", "order", "expected"),
+        [
+            ("published_at_dual", "", ["old", "middle", "new"]),
+            ("published_at_dual", "-", ["new", "middle", "old"]),
+            ("event_date_dual", "", ["middle", "new", "old"]),
+            ("event_date_dual", "-", ["old", "new", "middle"]),
+        ],
+    )
+    def test_the_date_columns_sort_by_their_dates(self, english_admin, column, order, expected):
+        for slug, published_on, event_date in [
+            ("old", dt.datetime(2019, 1, 1, tzinfo=KABUL), dt.date(2019, 12, 1)),
+            ("middle", dt.datetime(2019, 6, 1, tzinfo=KABUL), dt.date(2018, 1, 1)),
+            ("new", dt.datetime(2019, 9, 1, tzinfo=KABUL), dt.date(2019, 2, 1)),
+        ]:
+            CommuniqueFactory(slug=slug, published_at=published_on, event_date=event_date)
+        index = CommuniqueAdmin.list_display.index(column) + 1
+
+        response = english_admin.get(CHANGELIST_URL, {"o": f"{order}{index}"})
+
+        assert [c.slug for c in response.context["cl"].result_list] == expected
+
+    def test_an_empty_date_shows_as_a_dash(self, english_admin):
+        CommuniqueFactory(event_date=None, published_at=None, status=Communique.Status.DRAFT)
+
+        response = english_admin.get(CHANGELIST_URL)
+
+        assertContains(response, '<td class="field-event_date_dual">-</td>', html=True)
+        assertContains(response, '<td class="field-published_at_dual">-</td>', html=True)
+
+
+class TestDatesInTheText:
+    """Dates typed by hand in both calendars are checked, and date tokens refused if invalid."""
+
+    WRONG_PAIR = "۲۵ جون ۲۰۱۹ میلادی (۵ سرطان ۱۳۹۸ هجری شمسی)"
+
+    @staticmethod
+    def warnings(response):
+        return [
+            str(message)
+            for message in get_messages(response.wsgi_request)
+            if message.level == messages.WARNING
+        ]
+
+    @pytest.mark.parametrize(
+        ("body", "warnings"),
+        [
+            ("<p>بروز ۲۵ جون ۲۰۱۹ میلادی (۴ سرطان ۱۳۹۸ هجری شمسی) در پاریس.</p>", []),
+            (
+                f"<p>بروز <b>{WRONG_PAIR}</b> در پاریس.</p>",
+                [
+                    f"Dates that disagree in Dari, body: «{WRONG_PAIR}»: «۲۵ جون ۲۰۱۹» is "
+                    "2019-06-25 but «۵ سرطان ۱۳۹۸» is 2019-06-26; it should read «۴ سرطان ۱۳۹۸»."
+                ],
+            ),
+        ],
+        ids=["right", "wrong"],
+    )
+    def test_adding_a_communique_warns_about_a_pair_whose_dates_disagree(
+        self, english_admin, body, warnings
+    ):
+        page = english_admin.get(ADD_URL)
+
+        response = english_admin.post(ADD_URL, new_communique_data(page, body_fa_af=body))
+
+        assert response.status_code == 302
+        assert Communique.objects.get().body_fa_af == body
+        assert self.warnings(response) == warnings
+
+    def test_changing_a_communique_warns_in_the_admins_language_about_each_version(
+        self, admin_client
+    ):
+        communique = CommuniqueFactory()
+        french = speak(admin_client, "fr")
+        data = form_data(french.get(change_url(communique)))
+        data["lead_en"] = "On 25 June 2019 (5 Saratan 1398 SH), in Paris."
+        data["subtitle_ps"] = "د ۲۰۱۴ میلادي کال (۱۳۹۱ لمریز کال) راهیسې"
+
+        response = french.post(change_url(communique), data)
+
+        assert response.status_code == 302
+        with translation.override("fr"):
+            names = {code: str(name) for code, name in settings.LANGUAGES}
+            subtitle = str(Communique._meta.get_field("subtitle").verbose_name)
+            lead = str(Communique._meta.get_field("lead").verbose_name)
+        pashto, english = self.warnings(response)
+        assert f"{names['ps']}, {subtitle}: «۲۰۱۴ میلادي کال (۱۳۹۱ لمریز کال)»" in pashto
+        assert "۱۳۹۲" in pashto and "۱۳۹۳" in pashto
+        assert f"{names['en']}, {lead}: «25 June 2019 (5 Saratan 1398 SH)»" in english
+        assert "«4 Saratan 1398»" in english
+
+    @pytest.mark.parametrize(
+        ("field", "value", "token"),
+        [
+            ("body_fa_af", "<p>جلسه [[2019-02-30]] در پاریس.</p>", "[[2019-02-30]]"),
+            ("lead_fr", "Réunion du [[2019-06-25|grand]].", "[[2019-06-25|grand]]"),
+        ],
+    )
+    def test_an_invalid_date_token_is_refused_on_its_field_and_the_typing_is_kept(
+        self, english_admin, field, value, token
+    ):
+        page = english_admin.get(ADD_URL)
+        valid = english_admin.post(
+            ADD_URL, new_communique_data(page, slug="valid", **{field: "[[2019-06-25|long]]"})
+        )
+        assert valid.status_code == 302
+
+        response = english_admin.post(ADD_URL, new_communique_data(page, **{field: value}))
+
+        assert response.status_code == 200
+        [error] = response.context["adminform"].form.errors[field]
+        assert f"«{token}» is not a date token" in error
+        assert response.context["adminform"].form[field].value() == value
+        assert escape(value) in response.content.decode()
+        assert Communique.objects.count() == 1

@@ -589,3 +589,40 @@ def test_the_command_turns_a_refused_file_into_a_command_error(tmp_path):
         call_command("import_communique", str(path), "--language", "fa-af")
 
     assert rows() == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "warning"),
+    [
+        (
+            "(۳ حمل ۱۳۹۸",
+            "(۴ حمل ۱۳۹۸",
+            "Paragraph 2: «۲۳ مارچ ۲۰۱۹ میلادی (۴ حمل ۱۳۹۸ هجری شمسی)»: «۲۳ مارچ ۲۰۱۹» is "
+            "2019-03-23 but «۴ حمل ۱۳۹۸» is 2019-03-24; it should read «۳ حمل ۱۳۹۸».",
+        ),
+        (
+            "(سال ۱۳۹۷",
+            "(سال ۱۳۹۵",
+            "Paragraph 4: «سال ۲۰۱۸ میلادی (سال ۱۳۹۵ هجری شمسی)»: the year ۲۰۱۸ is ۱۳۹۶ or ۱۳۹۷ "
+            "in the other calendar, not ۱۳۹۵.",
+        ),
+    ],
+)
+def test_a_body_pair_whose_dates_disagree_is_read_with_a_warning(old, new, warning):
+    sample = SAMPLE.read_text(encoding="utf-8")
+    assert old in sample
+
+    parsed = parse_communique(sample.replace(old, new, 1), "fa-af")
+
+    assert parsed.warnings == (warning,)
+
+
+@pytest.mark.django_db
+def test_the_import_of_a_body_with_a_wrong_pair_writes_it_and_says_so(tmp_path):
+    path = sample_copy(tmp_path, "(۴ سرطان ۱۳۹۸ هجری", "(۵ سرطان ۱۳۹۸ هجری")
+
+    result = communique_import(path=path, language="fa-af")
+
+    [warning] = result.warnings
+    assert warning.startswith("Paragraph 1: «۲۵ جون ۲۰۱۹ میلادی (۵ سرطان ۱۳۹۸ هجری شمسی)»")
+    assert "(۵ سرطان ۱۳۹۸ هجری شمسی)" in result.communique.body_fa_af

@@ -1,8 +1,10 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from communiques import text
 from communiques.models import Communique, Image
 from tests.factories import CommuniqueFactory, ImageFactory
 
@@ -95,3 +97,63 @@ def test_images_without_a_file_are_never_public():
     assert communique.thumbnail() == shown
     assert communique.gallery_images() == [gallery]
     assert missing not in communique.body_with_images()
+
+
+# --- Date tokens -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("body_fa_af", "<p>در [[2019-02-30]] پاریس</p>"),
+        ("body_ps", "<p>[[2019-06-25|big]]</p>"),
+        ("lead_fr", "Le [[25/06/2019]], à Paris."),
+        ("lead_en", "On [[2019-06-25, in Paris."),
+    ],
+)
+def test_an_invalid_date_token_is_refused_on_the_field_of_its_language(field, value):
+    communique = CommuniqueFactory.build(**{field: value})
+    valid = CommuniqueFactory.build(**{field: "Le [[2019-06-25|long]] et [[2019-06-25|solar]]."})
+
+    with pytest.raises(ValidationError) as refusal:
+        communique.full_clean()
+
+    assert list(refusal.value.message_dict) == [field]
+    [message] = refusal.value.message_dict[field]
+    [token] = text.find_invalid_date_tokens(value)
+    assert f"«{token}» is not a date token" in message
+    valid.full_clean()
+
+
+def test_every_invalid_token_is_named_together_with_other_errors():
+    communique = CommuniqueFactory.build(
+        body_fa_af="<p>[[2019-02-30]] [[2019-02-31]]</p>", lead_fr="[[x]]", published_at=None
+    )
+
+    with pytest.raises(ValidationError) as refusal:
+        communique.full_clean()
+
+    errors = refusal.value.message_dict
+    assert sorted(errors) == ["body_fa_af", "lead_fr", "published_at"]
+    assert len(errors["body_fa_af"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fa-af", "۲۵ جون ۲۰۱۹ / ۴ سرطان ۱۳۹۸"),
+        ("fr", "mardi 25 juin 2019 (4 Saratan 1398 de l’hégire solaire)"),
+    ],
+)
+def test_body_blocks_show_date_tokens_in_the_active_language(language, expected):
+    communique = CommuniqueFactory(
+        body_fa_af="<p>جلسه [[2019-06-25]].</p><h2>[[2019-02-30]]</h2>",
+        body_fr="<p>Réunion du [[2019-06-25|long]].</p><h2>[[2019-02-30]]</h2>",
+    )
+
+    with translation.override(language):
+        paragraph, heading = communique.body_with_images()
+
+    assert f'<time datetime="2019-06-25">{expected}</time>' in paragraph
+    # Saved before tokens were checked: shown as written, never half-rendered.
+    assert heading == "<h2>[[2019-02-30]]</h2>"

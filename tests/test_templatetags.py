@@ -2,9 +2,11 @@ import datetime as dt
 
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import translation
 
 from communiques.templatetags.communique_tags import dual_date, html_lang, language_dir
+from tests.factories import CommuniqueFactory
 
 
 def render(source, **context):
@@ -99,3 +101,57 @@ def test_language_filters_describe_a_link_to_another_language():
 def test_iso_date_is_for_machines_whatever_the_language(value, expected):
     with translation.override("fa-af"):
         assert render("{{ value|iso_date }}", value=value) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fa-af", "۲۵ جون ۲۰۱۹ / ۴ سرطان ۱۳۹۸"),
+        ("ps", "۲۵ جون ۲۰۱۹ / ۴ چنګاښ ۱۳۹۸"),
+        ("fr", "25 juin 2019 (4 Saratan 1398)"),
+        ("en", "25 June 2019 (4 Saratan 1398)"),
+    ],
+)
+def test_date_tokens_writes_a_leads_tokens_as_dates_and_escapes_the_rest(language, expected):
+    lead = 'A <b>"lead"</b> & [[2019-06-25]]'
+
+    with translation.override(language):
+        html = render("{{ lead|date_tokens }}", lead=lead)
+        meta = render('<meta content="{{ lead|date_tokens_text }}">', lead=lead)
+
+    assert html == (
+        f'A &lt;b&gt;&quot;lead&quot;&lt;/b&gt; &amp; <time datetime="2019-06-25">{expected}</time>'
+    )
+    assert meta == f'<meta content="A &lt;b&gt;&quot;lead&quot;&lt;/b&gt; &amp; {expected}">'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "body", "lead"),
+    [
+        ("fa-af", "سه شنبه ۲۵ جون ۲۰۱۹ میلادی (۴ سرطان ۱۳۹۸ هجری شمسی)", "۴ سرطان ۱۳۹۸"),
+        ("ps", "درېنۍ ۲۵ جون ۲۰۱۹ میلادي (۴ چنګاښ ۱۳۹۸ لمریز)", "۴ چنګاښ ۱۳۹۸"),
+        ("fr", "mardi 25 juin 2019 (4 Saratan 1398 de l’hégire solaire)", "4 Saratan 1398"),
+        ("en", "Tuesday 25 June 2019 (4 Saratan 1398 SH)", "4 Saratan 1398"),
+    ],
+)
+def test_public_pages_show_the_tokens_of_body_and_lead_in_their_language(
+    client, language, body, lead
+):
+    versions = {}
+    for code in ("fa_af", "ps", "fr", "en"):
+        versions[f"title_{code}"] = f"Title {code}"
+        versions[f"body_{code}"] = "<p>On [[2019-06-25|long]].</p>"
+        versions[f"lead_{code}"] = "Lead [[2019-06-25|solar]]."
+    communique = CommuniqueFactory(**versions)
+
+    with translation.override(language):
+        detail = client.get(communique.get_absolute_url())
+        listing = client.get(reverse("communiques:index"))
+
+    for response in (detail, listing):
+        content = response.content.decode()
+        assert "[[" not in content
+        assert f'<time datetime="2019-06-25">{lead}</time>' in content
+    assert f'<time datetime="2019-06-25">{body}</time>' in detail.content.decode()
+    assert f'<meta name="description" content="Lead {lead}.">' in detail.content.decode()

@@ -52,3 +52,133 @@ def test_a_body_splits_into_its_top_level_blocks_in_order():
         ("p", "<p>end</p>"),
     ]
     assert [text.is_paragraph(tag) for tag, _html in blocks] == [True, False, True, True, True]
+
+
+# --- Date tokens ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "short", "long"),
+    [
+        (
+            "fa-af",
+            "۲۵ جون ۲۰۱۹ / ۴ سرطان ۱۳۹۸",
+            "سه شنبه ۲۵ جون ۲۰۱۹ میلادی (۴ سرطان ۱۳۹۸ هجری شمسی)",
+        ),
+        ("ps", "۲۵ جون ۲۰۱۹ / ۴ چنګاښ ۱۳۹۸", "درېنۍ ۲۵ جون ۲۰۱۹ میلادي (۴ چنګاښ ۱۳۹۸ لمریز)"),
+        (
+            "fr",
+            "25 juin 2019 (4 Saratan 1398)",
+            "mardi 25 juin 2019 (4 Saratan 1398 de l’hégire solaire)",
+        ),
+        ("en", "25 June 2019 (4 Saratan 1398)", "Tuesday 25 June 2019 (4 Saratan 1398 SH)"),
+    ],
+)
+def test_date_tokens_render_as_time_elements_in_each_language(language, short, long):
+    rendered = text.render_date_tokens("<p>[[2019-06-25]] — [[2019-06-25|long]]</p>", language)
+
+    assert rendered == (
+        f'<p><time datetime="2019-06-25">{short}</time> — '
+        f'<time datetime="2019-06-25">{long}</time></p>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("[[2019-06-25|gregorian]]", "25 June 2019"),
+        ("[[2019-06-25|solar]]", "4 Saratan 1398"),
+        ("[[2019-06-25|solar|long]]", "Tuesday 4 Saratan 1398 SH"),
+        ("[[2019-06-25|long|gregorian]]", "Tuesday 25 June 2019"),
+        ("[[2019-06-25|dual|short]]", "25 June 2019 (4 Saratan 1398)"),
+        # As an editor or a translator may type it: spaces, capitals, Persian digits, &nbsp;.
+        ("[[ 2019-06-25 | Long ]]", "Tuesday 25 June 2019 (4 Saratan 1398 SH)"),
+        ("[[۲۰۱۹-۰۶-۲۵]]", "25 June 2019 (4 Saratan 1398)"),
+        ("[[2019-06-25&nbsp;|gregorian]]", "25 June 2019"),
+    ],
+)
+def test_a_token_chooses_calendar_and_style_in_any_order_and_any_digits(token, expected):
+    assert text.render_date_tokens(f"<p>{token}</p>", "en") == (
+        f'<p><time datetime="2019-06-25">{expected}</time></p>'
+    )
+    assert text.find_invalid_date_tokens(token) == []
+
+
+def test_a_token_inside_a_tag_becomes_plain_text_there_and_markup_only_in_the_text():
+    value = (
+        '<p><abbr title="x>y [[2019-06-25|solar]]">[[2019-06-25|gregorian]]</abbr>'
+        " <a href=\"https://example.org/?[[2019-06-25]]\" title='[[2019-06-25]]'>a</a></p>"
+    )
+
+    assert text.render_date_tokens(value, "fr") == (
+        '<p><abbr title="x>y 4 Saratan 1398"><time datetime="2019-06-25">25 juin 2019</time>'
+        '</abbr> <a href="https://example.org/?25 juin 2019 (4 Saratan 1398)" '
+        "title='25 juin 2019 (4 Saratan 1398)'>a</a></p>"
+    )
+
+
+def test_rendering_tokens_escapes_nothing_back_and_adds_no_markup_of_its_own():
+    value = "<p>&lt;script&gt;[[2019-06-25]]&lt;/script&gt; &amp;lt;b&amp;gt;</p>"
+
+    rendered = text.render_date_tokens(value, "en")
+
+    assert rendered == (
+        '<p>&lt;script&gt;<time datetime="2019-06-25">25 June 2019 (4 Saratan 1398)</time>'
+        "&lt;/script&gt; &amp;lt;b&amp;gt;</p>"
+    )
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "[[2019-02-30]]",  # no such day
+        "[[2019-13-01]]",
+        "[[2019-6-25]]",  # not YYYY-MM-DD
+        "[[25/06/2019]]",
+        "[[<script>alert(1)</script>]]",
+        '[[2019-06-25" onmouseover="alert(1)]]',
+        "[[2019-06-25|big]]",  # unknown option
+        "[[2019-06-25|long|short]]",  # two styles
+        "[[2019-06-25|solar|gregorian]]",
+        "[[2019-06-25|]]",
+        "[[]]",
+        "[[2019-06-<b>25</b>]]",  # the editor split it
+    ],
+)
+def test_an_invalid_token_is_found_and_left_as_written(token):
+    value = f"<p>Avant {token} après [[2019-06-25]]</p>"
+
+    assert text.find_invalid_date_tokens(value) == [token]
+    rendered = text.render_date_tokens(value, "fr")
+    assert rendered.count("<time") == 1
+    assert rendered.startswith(f"<p>Avant {token} après <time")
+
+
+def test_invalid_tokens_are_listed_in_the_order_written_with_one_never_closed():
+    value = "[[2019-06-25 a [[2019-02-30]] b [[2019-06-25]] c [[2019-06-25|big]] d [[x"
+
+    assert text.find_invalid_date_tokens(value) == [
+        "[[2019-06-25",
+        "[[2019-02-30]]",
+        "[[2019-06-25|big]]",
+        "[[x",
+    ]
+
+
+def test_text_without_tokens_is_returned_as_it_is():
+    value = "<p>[2019-06-25] [ [2019-06-25] ] 2019-06-25</p>"
+
+    assert text.render_date_tokens(value, "en") is value
+    assert text.find_invalid_date_tokens(value) == []
+
+
+def test_tokens_render_as_plain_text_for_a_meta_description():
+    assert text.render_date_tokens_as_text("Le [[2019-06-25|long]] <b>, [[2019-02-30]]", "fr") == (
+        "Le mardi 25 juin 2019 (4 Saratan 1398 de l’hégire solaire) <b>, [[2019-02-30]]"
+    )
+
+
+def test_the_text_of_html_has_a_line_per_block_and_no_entities():
+    assert text.html_to_text("<p>a &amp; <b>b</b></p><ul><li>c</li></ul>x<br>y") == (
+        "\na & b\n\n\nc\n\nx\ny"
+    )

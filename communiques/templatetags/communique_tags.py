@@ -11,8 +11,10 @@ import datetime as dt
 from django import template
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
-from communiques import dates
+from communiques import dates, text
 
 register = template.Library()
 
@@ -27,6 +29,23 @@ def dual_date(value: dt.date | dt.datetime | None, style: dates.Style = "short")
     if not value:
         return ""
     return dates.format_dual(value, _active_language(), style)
+
+
+@register.filter
+def date_tokens(value: str | None) -> SafeString | str:
+    """Write the date tokens of a text, e.g. a lead, as <time> elements in the active language."""
+    if not value:
+        return ""
+    # Escaped first, like any text the template prints; only the <time> elements are markup.
+    return mark_safe(text.render_date_tokens(conditional_escape(value), _active_language()))
+
+
+@register.filter
+def date_tokens_text(value: str | None) -> str:
+    """Write the date tokens of a text as plain dates in the active language: a meta description."""
+    if not value:
+        return ""
+    return text.render_date_tokens_as_text(value, _active_language())
 
 
 @register.filter

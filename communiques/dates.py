@@ -377,6 +377,11 @@ def format_solar_hijri(
 _TO_ASCII_DIGITS = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, ASCII_DIGITS * 2)
 
 
+def localize_number(value: int, language: str) -> str:
+    """Return a number in the digits of a language, never grouped: «۳» in Dari, "3" in French."""
+    return convention_for(language).number(value)
+
+
 def normalize_digits(value: str) -> str:
     """Return the text with Persian and Arabic-Indic digits replaced by ASCII ones."""
     return value.translate(_TO_ASCII_DIGITS)

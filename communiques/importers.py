@@ -21,8 +21,8 @@ from django.core.files.storage import Storage
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from modeltranslation.utils import build_localized_fieldname
 
 from . import dates, images
@@ -229,6 +229,16 @@ def _marker_patterns(language: str) -> _MarkerPatterns:
     )
 
 
+def _language_name(code: str) -> str:
+    """Return a language's name in the language the messages are shown in."""
+    return str(get_language_info(code)["name_translated"])
+
+
+def _number(value: int) -> str:
+    """Return a number in the digits of the language the messages are shown in."""
+    return dates.localize_number(value, translation.get_language() or settings.LANGUAGE_CODE)
+
+
 def _grammar_language(language: str) -> str:
     """Return the code of a language the importer reads (fa-AF → fa-af); refuse any other."""
     code = language.strip().lower().replace("_", "-")
@@ -372,15 +382,19 @@ def parse_communique(text: str, language: str) -> ParsedCommunique:
                 "«%(line)s» is page furniture in %(other)s, not in %(language)s: is the "
                 "language of the file right?"
             )
-            % {"line": foreign_line[0], "other": foreign_line[1], "language": language}
+            % {
+                "line": foreign_line[0],
+                "other": _language_name(foreign_line[1]),
+                "language": _language_name(language),
+            }
         )
 
     subtitle, paragraphs, image_slots = _arrange(blocks)
     # Dates typed by hand in both calendars: the title's dateline was checked above.
     for number, paragraph in enumerate(paragraphs, 1):
         warnings.extend(
-            _("Paragraph %(number)d: %(finding)s")
-            % {"number": number, "finding": finding.describe()}
+            _("Paragraph %(number)s: %(finding)s")
+            % {"number": _number(number), "finding": finding.describe()}
             for finding in dates.check_dual_dates(paragraph, language)
         )
     return ParsedCommunique(
@@ -426,10 +440,10 @@ def _read_text(path: Path) -> str:
     except UnicodeDecodeError as error:
         raise CommuniqueImportError(
             _(
-                "The file is not UTF-8 text (byte %(position)d is not UTF-8). Save it as "
+                "The file is not UTF-8 text (byte %(position)s is not UTF-8). Save it as "
                 "UTF-8 and import it again."
             )
-            % {"position": error.start}
+            % {"position": _number(error.start)}
         ) from error
 
 

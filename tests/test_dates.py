@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 from persiantools.jdatetime import JalaliDate
 
 from communiques import dates
@@ -520,10 +521,11 @@ def test_a_finding_says_both_dates_and_what_the_second_should_read():
     assert finding.start == 5
     assert (finding.first, finding.second) == ("۲۵ جون ۲۰۱۹", "۵ سرطان ۱۳۹۸")
     assert (finding.first_date, finding.second_date) == (dt.date(2019, 6, 25), dt.date(2019, 6, 26))
-    assert finding.describe() == (
-        "«۲۵ جون ۲۰۱۹ میلادی (۵ سرطان ۱۳۹۸ هجری شمسی)»: «۲۵ جون ۲۰۱۹» is 2019-06-25 but "
-        "«۵ سرطان ۱۳۹۸» is 2019-06-26; it should read «۴ سرطان ۱۳۹۸»."
-    )
+    with translation.override("en"):
+        assert finding.describe() == (
+            "«۲۵ جون ۲۰۱۹ میلادی (۵ سرطان ۱۳۹۸ هجری شمسی)»: «۲۵ جون ۲۰۱۹» is 2019-06-25 but "
+            "«۵ سرطان ۱۳۹۸» is 2019-06-26; it should read «۴ سرطان ۱۳۹۸»."
+        )
 
 
 @pytest.mark.parametrize(
@@ -581,7 +583,8 @@ def test_a_date_that_is_no_real_day_is_reported_as_such():
 
     assert finding.first_date is None
     assert finding.expected == ()
-    assert (
-        finding.describe()
-        == "«30 février 2019 (11 Hut 1397)»: «30 février 2019» is not a real day."
-    )
+    with translation.override("en"):
+        assert (
+            finding.describe()
+            == "«30 février 2019 (11 Hut 1397)»: «30 février 2019» is not a real day."
+        )

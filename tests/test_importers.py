@@ -224,10 +224,11 @@ def test_photos_stand_after_the_number_of_paragraphs_before_them_and_lines_join(
 
 
 def test_a_french_file_read_as_dari_is_flagged():
-    parsed = parse_communique(FRENCH, "fa-af")
+    with translation.override("en"):
+        parsed = parse_communique(FRENCH, "fa-af")
 
     assert parsed.links == ()
-    assert any("page furniture in fr" in warning for warning in parsed.warnings)
+    assert any("page furniture in French, not in Dari" in warning for warning in parsed.warnings)
 
 
 @pytest.mark.parametrize(
@@ -626,3 +627,12 @@ def test_the_import_of_a_body_with_a_wrong_pair_writes_it_and_says_so(tmp_path):
     [warning] = result.warnings
     assert warning.startswith("Paragraph 1: «۲۵ جون ۲۰۱۹ میلادی (۵ سرطان ۱۳۹۸ هجری شمسی)»")
     assert "(۵ سرطان ۱۳۹۸ هجری شمسی)" in result.communique.body_fa_af
+
+
+def test_a_dari_warning_numbers_the_paragraph_in_persian_digits():
+    text = SAMPLE.read_text(encoding="utf-8").replace("۳ حمل ۱۳۹۸", "۴ حمل ۱۳۹۸", 1)
+
+    with translation.override("fa-af"):
+        parsed = parse_communique(text, "fa-af")
+
+    assert [warning.split(":")[0] for warning in parsed.warnings] == ["پاراگراف ۲"]

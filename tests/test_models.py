@@ -121,7 +121,7 @@ def test_an_invalid_date_token_is_refused_on_the_field_of_its_language(field, va
     assert list(refusal.value.message_dict) == [field]
     [message] = refusal.value.message_dict[field]
     [token] = text.find_invalid_date_tokens(value)
-    assert f"«{token}» is not a date token" in message
+    assert f"«{token}»" in message
     valid.full_clean()
 
 

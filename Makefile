@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format messages demo clean
+.PHONY: run test lint format messages demo bench clean
 
 # Reinstalled whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -38,6 +38,12 @@ format: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(MANAGE) makemessages --no-obsolete --no-location -l fa_AF -l ps -l fr -l en --ignore=$(VENV) --ignore=staticfiles --ignore=tests
 	$(MANAGE) compilemessages --ignore=$(VENV)
+
+# The load benchmark (bench/README.md): gunicorn on PostgreSQL, measured by wrk over loopback.
+# Not part of `make test`; it takes about two minutes.
+bench: $(VENV)/.installed
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "embassy.settings")
 # Formatting needs the settings (time zone, month names), never the secret: a throwaway one.
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-throwaway-secret")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
 
 import django  # noqa: E402
 

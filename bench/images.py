@@ -48,6 +48,7 @@ def measure(path: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "embassy.settings")
     # The pipeline needs the settings (limits), never the secret: a throwaway one.
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-throwaway-secret")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
     import django
 
     django.setup()

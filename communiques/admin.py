@@ -8,16 +8,30 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import models
 from django.db.models import F, QuerySet
-from django.http import HttpRequest, JsonResponse
-from django.urls import URLPattern, path, reverse_lazy
-from django.utils import timezone
-from django.utils.html import format_html
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse, reverse_lazy
+from django.utils import timezone, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, get_language_info, gettext, to_locale
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    gettext,
+    ngettext,
+    to_locale,
+)
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
@@ -27,18 +41,33 @@ from modeltranslation.admin import (
 )
 from modeltranslation.utils import build_localized_fieldname
 
-from . import dates, text
+from . import dates, permissions, text, workflow
 from .dates import ASCII_DIGITS, convention_for, format_dual, normalize_digits
 from .forms import (
+    BodyEditorWidget,
     DualCalendarDateField,
     DualCalendarDateWidget,
     DualCalendarSplitDateTimeField,
     DualCalendarSplitDateTimeWidget,
     ImageInlineForm,
     ImageInlineFormSet,
+    WorkflowFormMixin,
+    change_note_name,
     read_date,
+    ready_name,
 )
-from .models import Category, Communique, Image, SourceLink, language_codes
+from .images import process_upload
+from .models import (
+    AuditEntry,
+    Category,
+    Communique,
+    Image,
+    PreviewLink,
+    SiteSettings,
+    SourceLink,
+    delete_files_on_commit,
+    language_codes,
+)
 
 # Slugs are in Latin letters, so they come from a Latin-script version, in this order of choice.
 SLUG_LANGUAGES = ("en", "fr")
@@ -160,13 +189,474 @@ class CommuniqueAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
-        titles = [name for name in localized_fieldnames("title") if name in self.fields]
-        if titles and not any(cleaned_data.get(name) for name in titles):
+        titles = localized_fieldnames("title")
+        # A translator's form has only their language's title: the others count as stored.
+        if any(name in self.fields for name in titles) and not any(
+            cleaned_data.get(name) if name in self.fields else getattr(self.instance, name)
+            for name in titles
+        ):
             raise forms.ValidationError(_("Give the communiqué a title in at least one language."))
         return cleaned_data
 
 
-class ImageInline(LanguageDirectionMixin, TranslationStackedInline):
+# --- The editorial workflow: roles, statuses, change notes, readiness, preview links ------------
+
+# Shown on the change form, never edited.
+WORKFLOW_DISPLAY_FIELDS = (
+    "first_published_at_dual",
+    "change_notes_list",
+    "withdrawn_at_dual",
+    "preview_links_summary",
+)
+
+
+def dual_moment(value: dt.datetime | None, empty: str = "-") -> SafeString | str:
+    """Write a moment as its date in both calendars and its time, in the embassy."""
+    if value is None:
+        return empty
+    language = get_language() or settings.LANGUAGE_CODE
+    moment = timezone.localtime(value)
+    time = moment.strftime("%H:%M").translate(
+        str.maketrans(ASCII_DIGITS, convention_for(language).digits)
+    )
+    return format_html('<span class="nowrap">{}</span> {}', format_dual(moment, language), time)
+
+
+class TranslatorInlineMixin:
+    """Let translators change their languages' texts of photos and links, and nothing else.
+
+    Translators have no permission on images or links themselves: these grant what the inline
+    needs, no more. Rows are neither added nor deleted by them.
+    """
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        restricted = bool(permissions.restricted_languages(request.user))
+        return restricted or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        languages = permissions.restricted_languages(request.user)
+        if languages is not None:
+            return bool(languages)
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any) -> bool:
+        if permissions.restricted_languages(request.user) is not None:
+            return False
+        return super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if permissions.restricted_languages(request.user) is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        languages = permissions.restricted_languages(request.user)
+        if languages is None:
+            return readonly
+        editable = permissions.translatable_field_names(self.model, languages)
+        names = flatten_fieldsets(self.get_fieldsets(request, obj))
+        return readonly + tuple(
+            name for name in names if name not in editable and name not in readonly
+        )
+
+    def field_guard(self, request: HttpRequest, obj: Communique | None) -> permissions.InlineGuard:
+        """Return what this inline's forms may post for this user."""
+        formset = self.get_formset(request, obj)
+        existing = (
+            self.model._default_manager.filter(**{formset.fk.name: obj}).values_list(
+                "pk", flat=True
+            )
+            if obj is not None
+            else []
+        )
+        return permissions.InlineGuard(
+            prefix=formset.get_default_prefix(),
+            model=self.model,
+            editable=frozenset(formset.form.base_fields),
+            can_add=self.has_add_permission(request, obj),
+            can_delete=formset.can_delete,
+            parent_link=formset.fk.name,
+            existing=frozenset(str(pk) for pk in existing),
+        )
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Filter by status, telling the scheduled communiqués from those already public."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        Status = Communique.Status
+        return [
+            (Status.DRAFT, Status.DRAFT.label),
+            (Status.IN_REVIEW, Status.IN_REVIEW.label),
+            ("scheduled", _("Scheduled")),
+            (Status.PUBLISHED, Status.PUBLISHED.label),
+            (Status.WITHDRAWN, Status.WITHDRAWN.label),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        value = self.value()
+        if not value:
+            return None
+        now = timezone.now()
+        if value == "scheduled":
+            return queryset.filter(status=Communique.Status.PUBLISHED, published_at__gt=now)
+        if value == Communique.Status.PUBLISHED:
+            return queryset.filter(status=value).exclude(published_at__gt=now)
+        if value in Communique.Status.values:
+            return queryset.filter(status=value)
+        raise IncorrectLookupParameters(f"Unknown state: {value}")
+
+
+class EditorialWorkflowMixin:
+    """Roles and the workflow in the communiqué admin, enforced on the server.
+
+    - Press officers' status choices are draft and in review; the publication time is read-only
+      for them, and a communiqué once published is read-only too.
+    - Translators' forms hold their languages' texts only (the rest is read-only), in the
+      communiqué and in its inlines.
+    - A save that posts a field outside the user's form is refused with a form error, and
+      nothing is saved (forms.WorkflowFormMixin, permissions.FieldGuard).
+    - A communiqué the public has seen is withdrawn, never deleted.
+    """
+
+    def has_change_permission(self, request: HttpRequest, obj: Communique | None = None) -> bool:
+        return permissions.can_change(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Communique | None = None) -> bool:
+        return permissions.can_delete(request.user, obj)
+
+    def change_note_languages(self, request: HttpRequest, obj: Communique | None) -> list[str]:
+        """Return the languages of the change note a save of this communiqué calls for."""
+        if obj is None or not obj.is_published() or not self.has_change_permission(request, obj):
+            return []
+        languages = permissions.restricted_languages(request.user)
+        if languages is None:
+            return language_codes()
+        # A translator's first version in a language changes nothing the public has read.
+        return [code for code in languages if obj.has_language(code)]
+
+    def ready_languages(self, request: HttpRequest, obj: Communique | None) -> list[str]:
+        if obj is None or not self.has_change_permission(request, obj):
+            return []
+        return permissions.translation_languages(request.user)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Communique | None = None) -> list:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and obj.first_published_at is not None:
+            fieldsets.append(
+                (
+                    _("Publication record"),
+                    {"fields": ("first_published_at_dual", "change_notes_list")},
+                )
+            )
+        if obj is not None and (obj.was_public() or obj.status == Communique.Status.WITHDRAWN):
+            withdrawal = (
+                "withdrawal_kind",
+                *localized_fieldnames("withdrawal_reason"),
+                "withdrawn_at_dual",
+            )
+            fieldsets.append((_("Withdrawal"), {"fields": withdrawal}))
+        if notes := self.change_note_languages(request, obj):
+            fieldsets.append(
+                (
+                    _("Change note"),
+                    {
+                        "fields": ("minor_change", *(change_note_name(code) for code in notes)),
+                        "description": _(
+                            "This communiqué is public: the page will show the note, dated, "
+                            "in each language it is written in."
+                        ),
+                    },
+                )
+            )
+        if ready := self.ready_languages(request, obj):
+            fieldsets.append(
+                (_("Translation"), {"fields": tuple(ready_name(code) for code in ready)})
+            )
+        if obj is not None and request.user.has_perm("communiques.view_previewlink"):
+            fieldsets.append((_("Preview links"), {"fields": ("preview_links_summary",)}))
+        return fieldsets
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Communique | None = None
+    ) -> tuple[str, ...]:
+        readonly = [*super().get_readonly_fields(request, obj), *WORKFLOW_DISPLAY_FIELDS]
+        user = request.user
+        languages = permissions.restricted_languages(user)
+        if languages is not None:
+            editable = permissions.translatable_field_names(Communique, languages)
+            fields = permissions.model_field_names(Communique)
+            readonly += [
+                name
+                for name in flatten_fieldsets(self.get_fieldsets(request, obj))
+                if name in fields and name not in editable
+            ]
+        else:
+            if not permissions.can_publish(user):
+                readonly.append("published_at")
+            if not permissions.can_withdraw(user):
+                readonly += ["withdrawal_kind", *localized_fieldnames("withdrawal_reason")]
+        return tuple(dict.fromkeys(readonly))
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Communique | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
+        note_languages = self.change_note_languages(request, obj)
+        ready_languages = self.ready_languages(request, obj)
+        declared: dict[str, Any] = {
+            "change_note_languages": tuple(note_languages),
+            "ready_languages": tuple(ready_languages),
+        }
+        if note_languages:
+            declared["minor_change"] = forms.BooleanField(
+                label=_("Minor correction"),
+                required=False,
+                help_text=_("A typo or a formatting fix: the page shows no change note."),
+            )
+        for code in note_languages:
+            declared[change_note_name(code)] = forms.CharField(
+                label=gettext("Change note (%(language)s)") % {"language": language_name(code)},
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(
+                    attrs={"rows": 2, "lang": language_tag(code), "dir": text_direction(code)}
+                ),
+            )
+        versions = (
+            {version.language: version for version in obj.translation_versions.all()}
+            if obj is not None and ready_languages
+            else {}
+        )
+        for code in ready_languages:
+            version = versions.get(code)
+            declared[ready_name(code)] = forms.BooleanField(
+                label=gettext("The %(language)s version is ready")
+                % {"language": language_name(code)},
+                required=False,
+                help_text=gettext("Last marked ready: %(moment)s")
+                % {"moment": dual_moment(version.ready_at) if version else "-"},
+            )
+        base = kwargs.get("form", self.form)
+        kwargs["form"] = type(base.__name__, (WorkflowFormMixin, base), declared)
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if "status" in form_class.base_fields:
+            allowed = workflow.allowed_statuses(request.user, obj)
+            form_class.base_fields["status"].choices = [
+                choice for choice in Communique.Status.choices if choice[0] in allowed
+            ]
+        if request.method == "POST":
+            form_class.field_guard = permissions.FieldGuard(
+                model=Communique,
+                editable=frozenset(form_class.base_fields),
+                inlines=tuple(
+                    inline.field_guard(request, obj)
+                    for inline in self.get_inline_instances(request, obj)
+                    if isinstance(inline, TranslatorInlineMixin)
+                ),
+            )
+        return form_class
+
+    def save_model(
+        self, request: HttpRequest, obj: Communique, form: forms.ModelForm, change: bool
+    ) -> None:
+        previous = None
+        if change:
+            previous = (
+                Communique.objects.filter(pk=obj.pk).values_list("status", "published_at").first()
+            )
+        super().save_model(request, obj, form, change)
+        previous_status, previous_published_at = previous or (Communique.Status.DRAFT, None)
+        workflow.record_status_change(
+            communique=obj,
+            previous_status=previous_status,
+            previous_published_at=previous_published_at,
+            user=request.user,
+        )
+        if notes := getattr(form, "change_notes", None):
+            workflow.change_note_create(communique=obj, notes=notes, user=request.user)
+        for code in getattr(form, "ready_languages", ()):
+            if form.cleaned_data.get(ready_name(code)):
+                workflow.translation_ready_mark(communique=obj, language=code, user=request.user)
+
+    # --- Deleting: only what the public never saw
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _func, name, description = actions["delete_selected"]
+            actions[name] = (type(self).delete_selected_unpublished, name, description)
+        return actions
+
+    def delete_selected_unpublished(
+        self, request: HttpRequest, queryset: QuerySet
+    ) -> HttpResponse | None:
+        """Django's bulk deletion, refused whole if a selected communiqué was ever public."""
+        kept = queryset.exclude(status__in=permissions.DELETABLE_STATUSES).count()
+        if kept:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected communiqué is published or withdrawn: it cannot be "
+                    "deleted, only withdrawn. Nothing was deleted.",
+                    "%(count)d selected communiqués are published or withdrawn: they cannot be "
+                    "deleted, only withdrawn. Nothing was deleted.",
+                    kept,
+                )
+                % {"count": kept},
+                messages.ERROR,
+            )
+            return None
+        return delete_selected(self, request, queryset)
+
+    def delete_model(self, request: HttpRequest, obj: Communique) -> None:
+        if not permissions.can_delete(request.user, obj):
+            raise PermissionDenied
+        self.record_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        if queryset.exclude(status__in=permissions.DELETABLE_STATUSES).exists():
+            raise PermissionDenied
+        for obj in queryset:
+            self.record_deletion(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def record_deletion(self, request: HttpRequest, obj: Communique) -> None:
+        # The entry outlives the communiqué (its link becomes empty): it names it.
+        AuditEntry.record(
+            AuditEntry.Action.DELETED,
+            user=request.user,
+            communique=obj,
+            reference=obj.reference,
+            title=str(obj),
+            status=obj.status,
+        )
+
+    # --- Preview links
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the admin's own, whose "<object_id>/" would take "5/preview-links/" for an id.
+        links = path(
+            "<path:object_id>/preview-links/",
+            self.admin_site.admin_view(self.preview_links_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_preview_links",
+        )
+        return [links, *super().get_urls()]
+
+    def preview_links_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """List a communiqué's preview links; create one (shown once) or revoke one."""
+        user = request.user
+        if not user.has_perm("communiques.view_previewlink"):
+            raise PermissionDenied
+        communique = self.get_object(request, unquote(object_id))
+        if communique is None:
+            raise Http404
+        created = None
+        if request.method == "POST":
+            revoke = request.POST.get("revoke")
+            if revoke is not None:
+                if not user.has_perm("communiques.change_previewlink"):
+                    raise PermissionDenied
+                link = (
+                    communique.preview_links.filter(pk=revoke).first() if revoke.isdigit() else None
+                )
+                if link is None:
+                    raise Http404
+                if workflow.preview_link_revoke(link=link, user=user):
+                    self.message_user(request, gettext("The preview link was revoked."))
+                return HttpResponseRedirect(request.path)
+            if not user.has_perm("communiques.add_previewlink"):
+                raise PermissionDenied
+            link, token = workflow.preview_link_create(communique=communique, user=user)
+            created = []
+            for code in communique.available_languages or language_codes():
+                with translation.override(code):
+                    address = reverse("communiques:preview", kwargs={"token": token})
+                created.append((language_name(code), request.build_absolute_uri(address)))
+        links = [
+            {
+                "link": link,
+                "created_at": dual_moment(link.created_at),
+                "expires_at": dual_moment(link.expires_at),
+                "revoked_at": dual_moment(link.revoked_at, ""),
+                "is_live": link.is_live(),
+            }
+            for link in communique.preview_links.select_related("created_by")
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Preview links"),
+            "subtitle": str(communique),
+            "opts": self.opts,
+            "original": communique,
+            "links": links,
+            "created": created,
+            "lifetime_days": PreviewLink.LIFETIME.days,
+            "can_create": user.has_perm("communiques.add_previewlink"),
+            "can_revoke": user.has_perm("communiques.change_previewlink"),
+        }
+        return TemplateResponse(request, "admin/communiques/communique/preview_links.html", context)
+
+    # --- What the change form shows
+
+    @admin.display(description=_("state"), ordering="status")
+    def workflow_state(self, obj: Communique) -> str:
+        return gettext("Scheduled") if obj.is_scheduled() else obj.get_status_display()
+
+    @admin.display(description=_("first published"))
+    def first_published_at_dual(self, obj: Communique) -> SafeString | str:
+        return dual_moment(obj.first_published_at)
+
+    @admin.display(description=_("withdrawn"))
+    def withdrawn_at_dual(self, obj: Communique) -> SafeString | str:
+        return dual_moment(obj.withdrawn_at)
+
+    @admin.display(description=_("change notes"))
+    def change_notes_list(self, obj: Communique) -> SafeString | str:
+        """List the change notes, newest first, each in every language it was written in."""
+        notes = obj.change_notes.all()
+        if not notes:
+            return "-"
+        lines = []
+        for note in notes:
+            texts = format_html_join(
+                " · ",
+                '<span lang="{}" dir="{}">{}</span>',
+                (
+                    (language_tag(code), text_direction(code), value)
+                    for code in language_codes()
+                    if (value := getattr(note, build_localized_fieldname("note", code)))
+                ),
+            )
+            lines.append(format_html("<p>{} — {}</p>", dual_moment(note.created_at), texts))
+        return format_html_join("", "{}", ((line,) for line in lines))
+
+    @admin.display(description=_("preview links"))
+    def preview_links_summary(self, obj: Communique) -> SafeString | str:
+        live = [link for link in obj.preview_links.all() if link.is_live()]
+        if live:
+            summary = ngettext(
+                "%(count)d active link, expiring on %(moment)s.",
+                "%(count)d active links, the last expiring on %(moment)s.",
+                len(live),
+            ) % {"count": len(live), "moment": dual_moment(max(link.expires_at for link in live))}
+        else:
+            summary = gettext("No active link.")
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_preview_links", args=[obj.pk]
+        )
+        return format_html('{} <a href="{}">{}</a>', summary, url, gettext("Manage preview links"))
+
+
+class ImageInline(TranslatorInlineMixin, LanguageDirectionMixin, TranslationStackedInline):
     model = Image
     form = ImageInlineForm
     formset = ImageInlineFormSet
@@ -200,7 +690,7 @@ class ImageInline(LanguageDirectionMixin, TranslationStackedInline):
         )
 
 
-class SourceLinkInline(LanguageDirectionMixin, TranslationTabularInline):
+class SourceLinkInline(TranslatorInlineMixin, LanguageDirectionMixin, TranslationTabularInline):
     model = SourceLink
     extra = 0
     fields = ("url", "label", "kind", "order")
@@ -209,19 +699,21 @@ class SourceLinkInline(LanguageDirectionMixin, TranslationTabularInline):
 
 
 @admin.register(Communique)
-class CommuniqueAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslationAdmin):
+class CommuniqueAdmin(
+    EditorialWorkflowMixin, SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslationAdmin
+):
     form = CommuniqueAdminForm
     list_display = (
         "display_title",
         "reference",
-        "status",
+        "workflow_state",
         "category",
         "published_at_dual",
         "event_date_dual",
         "complete_languages",
         "is_published",
     )
-    list_filter = ("status", "category", LanguageCompletenessFilter)
+    list_filter = (StateFilter, "category", LanguageCompletenessFilter)
     list_select_related = ("category",)
     search_fields = localized_fieldnames("title")
     search_help_text = _("Search the titles in every language, or a reference such as 2019/031.")
@@ -277,6 +769,16 @@ class CommuniqueAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslat
 
     class Media:
         js = ("communiques/admin/prepopulate_slug.js",)
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        # modeltranslation gives body_fa_af, body_ps… copies of the widget of body itself, so the
+        # editor is set there. The lead stays plain text: one paragraph, which lists and feeds
+        # show as a summary and the page gives as its meta description, where markup has no place.
+        if db_field.name == "body":
+            kwargs["widget"] = BodyEditorWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_urls(self) -> list[URLPattern]:
         # Before the admin's own, whose "<object_id>/" would take "dual-date/" for an object.
@@ -435,3 +937,179 @@ class CategoryAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TranslationAdmin
 
     class Media:
         js = ("communiques/admin/prepopulate_slug.js",)
+
+
+class SiteSettingsAdminForm(forms.ModelForm):
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        # Only a new upload is processed: the stored logo, or False to remove it, passes as it is.
+        if not isinstance(logo, UploadedFile):
+            return logo
+        # Checked and cleaned as the communiqués' photos are (decoded, metadata dropped,
+        # re-encoded); their renditions are not kept: a logo is shown at one small size.
+        original = process_upload(logo).original
+        return SimpleUploadedFile(f"logo{original.extension}", original.data)
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(LanguageDirectionMixin, TabbedTranslationAdmin):
+    form = SiteSettingsAdminForm
+    fields = ("name", "tagline", "logo", "contact_email")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One row: once it exists, it is changed, never added again.
+        return super().has_add_permission(request) and not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: SiteSettings | None = None) -> bool:
+        # Every page shows the name: it may be changed, never removed.
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Open the one row's form, or the form that creates it: a list of one is a detour."""
+        site_settings = SiteSettings.load()
+        if site_settings is not None and self.has_view_or_change_permission(request, site_settings):
+            return redirect("admin:communiques_sitesettings_change", site_settings.pk)
+        if site_settings is None and self.has_add_permission(request):
+            return redirect("admin:communiques_sitesettings_add")
+        return super().changelist_view(request, extra_context)
+
+    def save_model(
+        self, request: HttpRequest, obj: SiteSettings, form: forms.ModelForm, change: bool
+    ) -> None:
+        replaced = form.initial.get("logo") if change and "logo" in form.changed_data else None
+        super().save_model(request, obj, form, change)
+        if replaced:
+            delete_files_on_commit([replaced.name])
+
+
+# --- The audit log, and who gains or loses a role ----------------------------------------------
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only for everyone: editors read it (view_auditentry), no one writes."""
+
+    list_display = ("at_dual", "action", "communique", "user", "summary")
+    list_filter = ("action", ("user", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("communique", "user")
+    date_hierarchy = "at"
+    fields = ("at_dual", "action", "communique", "user", "summary")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("moment"), ordering="at")
+    def at_dual(self, obj: AuditEntry) -> SafeString | str:
+        return dual_moment(obj.at)
+
+    @admin.display(description=_("details"))
+    def summary(self, obj: AuditEntry) -> SafeString | str:
+        if not obj.details:
+            return self.get_empty_value_display()
+        # Stored as JSON: shown as such, escaped, one entry a line.
+        return format_html_join(
+            "",
+            '<div><span class="quiet">{}</span> {}</div>',
+            (
+                (key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+                for key, value in obj.details.items()
+            ),
+        )
+
+
+def group_names(user: Any) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
+
+
+def permission_codenames(queryset: QuerySet) -> set[str]:
+    return {
+        f"{app}.{codename}"
+        for app, codename in queryset.values_list("content_type__app_label", "codename")
+    }
+
+
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin, recording in the audit log every role and permission given or taken."""
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        flags = [
+            name for name in ("is_superuser", "is_staff", "is_active") if name in form.changed_data
+        ]
+        if flags:
+            AuditEntry.record(
+                AuditEntry.Action.PERMISSIONS_CHANGED,
+                user=request.user,
+                member=obj.get_username(),
+                **{name: getattr(obj, name) for name in flags},
+            )
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        member = form.instance
+        # Before save_related the many-to-many relations are still those stored.
+        groups_before = group_names(member) if change else set()
+        permissions_before = permission_codenames(member.user_permissions) if change else set()
+        super().save_related(request, form, formsets, change)
+        groups_after = group_names(member)
+        for name in sorted(groups_after - groups_before):
+            AuditEntry.record(
+                AuditEntry.Action.ROLE_ASSIGNED,
+                user=request.user,
+                member=member.get_username(),
+                group=name,
+            )
+        for name in sorted(groups_before - groups_after):
+            AuditEntry.record(
+                AuditEntry.Action.ROLE_REMOVED,
+                user=request.user,
+                member=member.get_username(),
+                group=name,
+            )
+        permissions_after = permission_codenames(member.user_permissions)
+        if permissions_after != permissions_before:
+            AuditEntry.record(
+                AuditEntry.Action.PERMISSIONS_CHANGED,
+                user=request.user,
+                member=member.get_username(),
+                added=sorted(permissions_after - permissions_before),
+                removed=sorted(permissions_before - permissions_after),
+            )
+
+
+class AuditedGroupAdmin(GroupAdmin):
+    """Django's group admin, recording in the audit log every change to a role's permissions."""
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        group = form.instance
+        before = permission_codenames(group.permissions) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = permission_codenames(group.permissions)
+        if after != before:
+            AuditEntry.record(
+                AuditEntry.Action.PERMISSIONS_CHANGED,
+                user=request.user,
+                group=group.name,
+                added=sorted(after - before),
+                removed=sorted(before - after),
+            )
+
+
+for _model, _model_admin in ((get_user_model(), AuditedUserAdmin), (Group, AuditedGroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _model_admin)

@@ -1,4 +1,5 @@
-"""Forms of the admin: date fields that read both calendars, and the image inline.
+"""Forms of the admin: date fields that read both calendars, the image inline, and the body's
+rich-text editor.
 
 Date fields read Solar Hijri as well as Gregorian, and show both.
 
@@ -17,15 +18,17 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.widgets import AdminProseEditorWidget
 from modeltranslation.utils import build_localized_fieldname
 
+from . import text
 from .dates import format_dual, from_solar_hijri, normalize_digits
 from .images import ProcessedImage, process_upload
 from .models import Communique, Image
@@ -272,3 +275,208 @@ class ImageInlineFormSet(BaseInlineFormSet):
                     )
                     % {"language": names[code]},
                 )
+
+
+# --- The body's rich-text editor (django-prose-editor: Tiptap on ProseMirror).
+#
+# The sanitiser is the policy: text.sanitize_html runs in Communique.save() and is the one security
+# boundary. The editor only follows it, offering the extensions whose every element nh3 keeps, so
+# that what a press officer formats is what the page shows. Each extension, with what it writes:
+BODY_EDITOR_EXTENSION_TAGS = {
+    "HardBreak": {"br"},
+    "Bold": {"strong"},
+    "Italic": {"em"},
+    "Underline": {"u"},
+    "Strike": {"s"},
+    "Subscript": {"sub"},
+    "Superscript": {"sup"},
+    "BulletList": {"ul", "li"},
+    "OrderedList": {"ol", "li"},
+    "ListItem": {"li"},
+    "Blockquote": {"blockquote"},
+    "Link": {"a"},
+}
+# Paragraphs are always on; headings take the levels the policy allows (h2 to h4: the page's title
+# is the h1). Images, tables and colours have no entry: nh3 would strip them.
+HEADING_TAG = re.compile(r"h([1-6])")
+
+
+def body_editor_extensions() -> dict[str, Any]:
+    """Return the editor's extensions and their options, as the sanitising policy allows them."""
+    extensions: dict[str, Any] = {
+        name: True for name, tags in BODY_EDITOR_EXTENSION_TAGS.items() if tags <= text.ALLOWED_TAGS
+    }
+    levels = sorted(
+        int(match[1]) for tag in text.ALLOWED_TAGS if (match := HEADING_TAG.fullmatch(tag))
+    )
+    if levels:
+        extensions["Heading"] = {"levels": levels}
+    if "Link" in extensions:
+        # A target attribute would be stripped: links open in the same window.
+        extensions["Link"] = {"enableTarget": "target" in text.ALLOWED_ATTRIBUTES.get("a", set())}
+    if "OrderedList" in extensions:
+        # An ordered list's start and numbering style would be stripped: don't offer to set them.
+        extensions["OrderedList"] = {"enableListAttributes": False}
+    # The package turns the browser's spell checking off by default; a communiqué is published
+    # prose, and the editable area carries its language, so the right dictionary is used.
+    extensions["NoSpellCheck"] = False
+    return extensions
+
+
+class BodyEditorWidget(AdminProseEditorWidget):
+    """The rich-text editor of a communiqué's body, in one language.
+
+    The textarea it replaces keeps the lang and dir the admin gives each language's field;
+    body_editor.js hands them to the editable area, so that Dari and Pashto are written right to
+    left whatever the language of the admin.
+    """
+
+    class Media:
+        js = ("communiques/admin/body_editor.js",)
+        css = {"all": ("communiques/admin/body_editor.css",)}
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs, config={"extensions": body_editor_extensions()}, preset="configurable"
+        )
+
+
+# --- The editorial workflow: what the change form refuses, beyond the communiqué's own rules.
+
+
+def change_note_name(code: str) -> str:
+    """Return the name of the change form's note field in a language: change_note_fa_af."""
+    return build_localized_fieldname("change_note", code)
+
+
+def ready_name(code: str) -> str:
+    """Return the name of the change form's "version ready" box of a language: ready_fa_af."""
+    return build_localized_fieldname("ready", code)
+
+
+class WorkflowFormMixin:
+    """Refuse what a user may not post, and ask for a change note when the public sees a change.
+
+    CommuniqueAdmin.get_form sets the class attributes below for the user who opened the form,
+    and declares the change note and readiness fields they name.
+    """
+
+    # The fields the user's form may post, or None when the request is not a save.
+    field_guard: Any = None
+    # The languages of the change note a save must give (or tick "minor correction"): set only
+    # when the communiqué is public.
+    change_note_languages: tuple[str, ...] = ()
+    # The languages the user may mark ready, as a translator.
+    ready_languages: tuple[str, ...] = ()
+
+    def clean(self) -> dict[str, Any]:
+        if self.field_guard is not None:
+            refused = self.field_guard.refused(self.data, self.files)
+            if refused:
+                # Never from the form itself: a crafted request. Nothing is saved.
+                raise ValidationError(
+                    _(
+                        "You may not change %(fields)s. Nothing was saved: reload the page and "
+                        "change only the fields it offers you."
+                    ),
+                    code="refused_fields",
+                    params={"fields": ", ".join(sorted(refused))},
+                )
+        cleaned_data = super().clean()
+        self.clean_withdrawal(cleaned_data)
+        self.clean_publication_time(cleaned_data)
+        self.clean_change_note(cleaned_data)
+        self.clean_readiness(cleaned_data)
+        return cleaned_data
+
+    def value(self, cleaned_data: dict[str, Any], name: str) -> Any:
+        """Return a field's value as it will be saved: as posted, or as stored if not in a form."""
+        return cleaned_data.get(name) if name in self.fields else getattr(self.instance, name)
+
+    def clean_withdrawal(self, cleaned_data: dict[str, Any]) -> None:
+        if "withdrawal_kind" not in self.fields:
+            return
+        if self.value(cleaned_data, "status") != Communique.Status.WITHDRAWN:
+            return
+        kind = cleaned_data.get("withdrawal_kind")
+        if not kind:
+            self.add_error(
+                "withdrawal_kind",
+                _("Say whether the page stays online with a notice or was published in error."),
+            )
+        elif kind == Communique.WithdrawalKind.NOTICE:
+            names = dict(settings.LANGUAGES)
+            # Every reader of the page must be told why, in the language they read it in.
+            for code in self.instance.available_languages:
+                name = build_localized_fieldname("withdrawal_reason", code)
+                if not self.value(cleaned_data, name):
+                    self.add_error(
+                        name if name in self.fields else None,
+                        gettext("Give the reason for the withdrawal in %(language)s.")
+                        % {"language": names[code]},
+                    )
+
+    def clean_publication_time(self, cleaned_data: dict[str, Any]) -> None:
+        moment = cleaned_data.get("published_at")
+        if "published_at" not in self.fields or moment is None or moment <= timezone.now():
+            return
+        # A future time would take a page the public has read off line without a notice.
+        if self.instance.pk and self.instance.was_public():
+            self.add_error(
+                "published_at",
+                _(
+                    "This communiqué has already been public: it cannot be scheduled again. "
+                    "Withdraw it instead."
+                ),
+            )
+
+    def clean_change_note(self, cleaned_data: dict[str, Any]) -> None:
+        self.change_notes: dict[str, str] = {}
+        if not self.change_note_languages:
+            return
+        # Withdrawing has its own notice; only a communiqué that stays published gets a note.
+        if self.value(cleaned_data, "status") != Communique.Status.PUBLISHED:
+            return
+        notes = {
+            code: (cleaned_data.get(change_note_name(code)) or "").strip()
+            for code in self.change_note_languages
+        }
+        if cleaned_data.get("minor_change"):
+            if any(notes.values()):
+                self.add_error(
+                    "minor_change",
+                    _("A minor correction publishes no note: clear the note or untick this box."),
+                )
+            return
+        if not any(notes.values()):
+            self.add_error(
+                None,
+                _(
+                    "This communiqué is public: write a change note telling readers what changed, "
+                    "or tick «Minor correction» for a typo or a formatting fix."
+                ),
+            )
+            return
+        self.change_notes = {code: note for code, note in notes.items() if note}
+
+    def clean_readiness(self, cleaned_data: dict[str, Any]) -> None:
+        for code in self.ready_languages:
+            if not cleaned_data.get(ready_name(code)):
+                continue
+            required = [build_localized_fieldname(name, code) for name in ("title", "body")]
+            if not all(self.value(cleaned_data, name) for name in required):
+                self.add_error(
+                    ready_name(code), _("A version needs a title and a body before it is ready.")
+                )
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        # Communique.clean() judges the whole communiqué, including fields this user's form leaves
+        # out (a translator's has only their language): Django would raise ValueError for those,
+        # so their errors are shown at the top of the form instead.
+        if hasattr(errors, "error_dict"):
+            regrouped: dict[str, list[ValidationError]] = {}
+            for name, messages in errors.error_dict.items():
+                key = name if name in self.fields else NON_FIELD_ERRORS
+                regrouped.setdefault(key, []).extend(messages)
+            errors = ValidationError(regrouped)
+        super()._update_errors(errors)

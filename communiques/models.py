@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -7,12 +9,14 @@ from functools import cached_property, partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
@@ -21,10 +25,41 @@ from .images import Picture, ProcessedImage, delete_files, describe_renditions, 
 
 # The fields a language version needs before the public may see it.
 REQUIRED_FOR_PUBLIC = ("title", "body")
+# The fields of a language version that search looks through (search.py), in search_text.
+SEARCHED_FIELDS = ("title", "subtitle", "lead", "body", "place")
 
 
 def language_codes() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
+
+
+def translate_codename(code: str) -> str:
+    """Return the codename of the permission to translate into a language: translate_fa_af."""
+    return "translate_" + code.replace("-", "_")
+
+
+def english_language_name(code: str) -> str:
+    """Return a language's English name without the translation machinery (safe at import)."""
+    try:
+        return str(get_language_info(code)["name"])
+    except KeyError:
+        return code
+
+
+def communique_permissions() -> list[tuple[str, str]]:
+    """Return the custom permissions of communiqués, with one to translate into each language."""
+    # Permission names are stored in the database as written, in English, like Django's own.
+    return [
+        ("publish_communique", "Can publish, schedule and reinstate communiqués"),
+        ("withdraw_communique", "Can withdraw communiqués"),
+        *(
+            (
+                translate_codename(code),
+                f"Can translate communiqués into {english_language_name(code)}",
+            )
+            for code in language_codes()
+        ),
+    ]
 
 
 class Category(models.Model):
@@ -42,8 +77,28 @@ class Category(models.Model):
 
 class CommuniqueQuerySet(models.QuerySet):
     def published(self) -> CommuniqueQuerySet:
-        """Return the communiqués the public may see: published, and due."""
+        """Return the communiqués the public may see: published, and due.
+
+        This is what lists, archives, feeds, the sitemap and search show. A communiqué withdrawn
+        with a notice is not among them: see public().
+        """
         return self.filter(status=Communique.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def public(self) -> CommuniqueQuerySet:
+        """Return the communiqués whose page the public may open at its address.
+
+        The published ones, and those withdrawn with a notice after they were public: their page
+        stays online with the notice (as GOV.UK does), though no list links to it any more.
+        """
+        now = timezone.now()
+        return self.filter(
+            Q(status=Communique.Status.PUBLISHED, published_at__lte=now)
+            | Q(
+                status=Communique.Status.WITHDRAWN,
+                withdrawal_kind=Communique.WithdrawalKind.NOTICE,
+                first_published_at__lte=now,
+            )
+        )
 
     def in_language(self, language: str) -> CommuniqueQuerySet:
         """Return the communiqués that have a complete version in this language."""
@@ -67,8 +122,13 @@ class CommuniqueQuerySet(models.QuerySet):
 class Communique(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class WithdrawalKind(models.TextChoices):
+        NOTICE = "notice", _("With a notice: the page stays online")
+        IN_ERROR = "in_error", _("Published in error: removed from the public")
 
     title = models.CharField(_("title"), max_length=500)
     subtitle = models.CharField(_("subtitle"), max_length=500, blank=True)
@@ -88,6 +148,9 @@ class Communique(models.Model):
     )
     # A language version imported or written as demonstration content, not by a translator.
     is_demo_translation = models.BooleanField(_("demo translation"), default=False)
+    # The searched fields of the version, folded by text.normalize_for_search, so that both
+    # databases compare the folded query with folded text in SQL. Written by save().
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     original_language = models.CharField(
         _("original language"),
@@ -119,6 +182,27 @@ class Communique(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    # The moment the public could first read it: the publication time until that has passed,
+    # then never changed again (note_publication_moments). "First published" on the page.
+    first_published_at = models.DateTimeField(
+        _("first published"), null=True, blank=True, editable=False
+    )
+    withdrawal_kind = models.CharField(
+        _("kind of withdrawal"),
+        max_length=20,
+        choices=WithdrawalKind.choices,
+        blank=True,
+        help_text=_(
+            "With a notice, the page stays at its address with the reason; published in error, "
+            "it is removed from the public entirely."
+        ),
+    )
+    withdrawal_reason = models.TextField(
+        _("reason for the withdrawal"),
+        blank=True,
+        help_text=_("Shown to readers on the page of a communiqué withdrawn with a notice."),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
     slug = models.SlugField(
         _("slug"),
         max_length=120,
@@ -163,6 +247,8 @@ class Communique(models.Model):
                 fields=("reference_year", "reference_number"), name="unique_reference_per_year"
             )
         ]
+        # From settings.LANGUAGES: changing the languages needs a migration anyway.
+        permissions = communique_permissions()
 
     def __str__(self) -> str:
         return self.title or self.reference
@@ -175,6 +261,21 @@ class Communique(models.Model):
                 setattr(self, name, text.sanitize_html(value))
         if not self.reference_year:
             self.assign_reference()
+        self.note_publication_moments()
+        if kwargs.get("update_fields") is not None and {"status", "published_at"}.intersection(
+            kwargs["update_fields"]
+        ):
+            # The moments follow the status and the time: a partial save of those writes them.
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "first_published_at",
+                "withdrawn_at",
+            }
+        search_fields = self.update_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and searched_field_names().intersection(update_fields):
+            # A partial save of a searched field must also write the document made from it.
+            kwargs["update_fields"] = {*update_fields, *search_fields}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -228,12 +329,59 @@ class Communique(models.Model):
         return f"{self.reference_year}/{self.reference_number:03d}"
 
     def is_published(self) -> bool:
-        """Return True if the communiqué is publicly accessible."""
+        """Return True if the communiqué is in the public lists: published and due."""
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    def is_scheduled(self) -> bool:
+        """Return True if the communiqué is published for a time still to come."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    def was_public(self) -> bool:
+        """Return True if the public has been able to read the communiqué at some point."""
+        return self.first_published_at is not None and self.first_published_at <= timezone.now()
+
+    def is_withdrawn_with_notice(self) -> bool:
+        return (
+            self.status == self.Status.WITHDRAWN
+            and self.withdrawal_kind == self.WithdrawalKind.NOTICE
+            and self.was_public()
+        )
+
+    def is_public(self) -> bool:
+        """Return True if the public may open the communiqué's page: the twin of public()."""
+        return self.is_published() or self.is_withdrawn_with_notice()
+
+    @property
+    def state(self) -> str:
+        """Return the status as the press office speaks of it: a future publication is scheduled."""
+        return "scheduled" if self.is_scheduled() else self.status
+
+    @property
+    def last_updated_at(self) -> dt.datetime | None:
+        """Return the date of the latest change note, or else of the first publication."""
+        # Through all(), so that prefetched notes are reused.
+        notes = self.change_notes.all()
+        return max((note.created_at for note in notes), default=self.first_published_at)
+
+    def note_publication_moments(self) -> None:
+        """Keep first_published_at and withdrawn_at true to the status and publication time."""
+        now = timezone.now()
+        # Until the public has seen it, "first published" is the time it is scheduled for.
+        if self.first_published_at is None or self.first_published_at > now:
+            published = self.status == self.Status.PUBLISHED and self.published_at is not None
+            self.first_published_at = self.published_at if published else None
+        if self.status != self.Status.WITHDRAWN:
+            self.withdrawn_at = None
+        elif self.withdrawn_at is None:
+            self.withdrawn_at = now
 
     def has_language(self, language: str) -> bool:
         return all(
@@ -299,6 +447,30 @@ class Communique(models.Model):
             last=Max("reference_number")
         )["last"]
         self.reference_number = (last or 0) + 1
+
+    def update_search_text(self) -> list[str]:
+        """Rebuild each language's search document from its text; return the fields written."""
+        names = []
+        for code in language_codes():
+            parts = [
+                getattr(self, build_localized_fieldname(field, code)) or ""
+                for field in SEARCHED_FIELDS
+            ]
+            # Dates are found as the reader sees them: [[2019-06-25]] is «۲۵ جون ۲۰۱۹ …».
+            parts = [text.render_date_tokens_as_text(part, code) for part in parts]
+            name = build_localized_fieldname("search_text", code)
+            setattr(self, name, text.search_document(parts, code))
+            names.append(name)
+        return names
+
+
+def searched_field_names() -> set[str]:
+    """Return the names of the searched fields, plain and in every language."""
+    return {
+        name
+        for field in SEARCHED_FIELDS
+        for name in (field, *(build_localized_fieldname(field, code) for code in language_codes()))
+    }
 
 
 def delete_files_on_commit(names: list[str]) -> None:
@@ -469,3 +641,251 @@ class SourceLink(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.url
+
+
+class SiteSettings(models.Model):
+    """The embassy's identity on every page: one row, edited in the admin in every language."""
+
+    # save() writes every instance to this one key, so there can never be a second row.
+    SINGLETON_PK = 1
+
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        help_text=_(
+            "The embassy's name as the site shows it, in the header, the page titles and to "
+            "search engines, e.g. Ambassade de France en Afghanistan."
+        ),
+    )
+    tagline = models.CharField(
+        _("tagline"),
+        max_length=300,
+        blank=True,
+        help_text=_("A short line shown under the name, e.g. Press office."),
+    )
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="site/",
+        width_field="logo_width",
+        height_field="logo_height",
+        blank=True,
+        help_text=_(
+            "The emblem shown beside the name and given to search engines as the publisher's "
+            "logo: a PNG, JPEG or WebP image, at least 112 pixels high."
+        ),
+    )
+    logo_width = models.PositiveIntegerField(_("logo width"), null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(
+        _("logo height"), null=True, blank=True, editable=False
+    )
+    contact_email = models.EmailField(
+        _("press contact email"),
+        blank=True,
+        help_text=_("Shown at the foot of every page, for journalists."),
+    )
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self) -> str:
+        return self.name or str(self._meta.verbose_name)
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> SiteSettings | None:
+        """Return the site settings, or None before anyone has saved them."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first()
+
+
+# --- The editorial workflow: change notes, preview links, translation readiness, audit log ------
+
+
+class ChangeNote(models.Model):
+    """A public "updated" line of a published communiqué, in each language it was written in."""
+
+    communique = models.ForeignKey(
+        Communique,
+        verbose_name=_("communiqué"),
+        on_delete=models.CASCADE,
+        related_name="change_notes",
+    )
+    note = models.TextField(_("change note"), blank=True)
+    created_at = models.DateTimeField(
+        _("date"), default=timezone.now, editable=False, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        get_latest_by = "created_at"
+        verbose_name = _("change note")
+        verbose_name_plural = _("change notes")
+
+    def __str__(self) -> str:
+        return self.note or str(self._meta.verbose_name)
+
+
+def hash_preview_token(token: str) -> str:
+    """Return what is stored of a preview token: its SHA-256, so a leaked table opens nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def live(self) -> PreviewLinkQuerySet:
+        """Return the links that still open their communiqué: neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def for_token(self, token: str) -> PreviewLinkQuerySet:
+        return self.filter(token_hash=hash_preview_token(token))
+
+
+class PreviewLink(models.Model):
+    """A secret address that shows a communiqué in any state to a reviewer without an account.
+
+    Only the token's hash is stored: the whole address is shown once, when it is created.
+    """
+
+    LIFETIME = dt.timedelta(days=7)
+
+    communique = models.ForeignKey(
+        Communique,
+        verbose_name=_("communiqué"),
+        on_delete=models.CASCADE,
+        related_name="preview_links",
+    )
+    token_hash = models.CharField(
+        _("token fingerprint"), max_length=64, unique=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+
+    def __str__(self) -> str:
+        return str(_("Preview link of %(communique)s") % {"communique": self.communique})
+
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class TranslationVersion(models.Model):
+    """Where one language version of a communiqué stands: when its translator marked it ready."""
+
+    communique = models.ForeignKey(
+        Communique,
+        verbose_name=_("communiqué"),
+        on_delete=models.CASCADE,
+        related_name="translation_versions",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    ready_at = models.DateTimeField(_("marked ready"), null=True, blank=True)
+    ready_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked ready by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ("communique", "language")
+        verbose_name = _("translation version")
+        verbose_name_plural = _("translation versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("communique", "language"), name="one_version_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.communique} [{self.language}]"
+
+
+class AuditEntry(models.Model):
+    """One publication, withdrawal, schedule or permission-relevant act: who, when, what."""
+
+    class Action(models.TextChoices):
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        PUBLISHED = "published", _("Published")
+        SCHEDULED = "scheduled", _("Scheduled")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DELETED = "deleted", _("Deleted")
+        PREVIEW_LINK_CREATED = "preview_link_created", _("Preview link created")
+        PREVIEW_LINK_REVOKED = "preview_link_revoked", _("Preview link revoked")
+        TRANSLATION_READY = "translation_ready", _("Translation marked ready")
+        ROLES_SET_UP = "roles_set_up", _("Roles set up")
+        ROLE_ASSIGNED = "role_assigned", _("Role given")
+        ROLE_REMOVED = "role_removed", _("Role taken away")
+        PERMISSIONS_CHANGED = "permissions_changed", _("Permissions changed")
+
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
+    # Kept when the communiqué is deleted: the entry then names it in its details.
+    communique = models.ForeignKey(
+        Communique,
+        verbose_name=_("communiqué"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("moment"), default=timezone.now, db_index=True)
+    details = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        get_latest_by = "at"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def record(
+        cls,
+        action: str,
+        *,
+        user: models.Model | None = None,
+        communique: Communique | None = None,
+        **details: object,
+    ) -> AuditEntry:
+        # Command-line acts have no user; an anonymous one is none either.
+        if user is not None and not user.is_authenticated:
+            user = None
+        return cls.objects.create(action=action, user=user, communique=communique, details=details)

@@ -1,5 +1,5 @@
-"""Rich-text policy: what markup a communiqué body may hold, how it splits into paragraphs, and
-the date tokens a lead or body may hold.
+"""Rich-text policy: what markup a communiqué body may hold, how it splits into paragraphs, the
+date tokens a lead or body may hold, and how search compares Persian, Pashto and Latin text.
 
 Pure functions: nothing here knows about the ORM or HTTP.
 """
@@ -10,6 +10,8 @@ import datetime as dt
 import functools
 import html
 import re
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -248,3 +250,146 @@ def html_to_text(value: str) -> str:
     """Return the text of an HTML fragment, a line for each block, for reading, not display."""
     with_lines = _TAG.sub(lambda match: "\n" if _BLOCK_TAG.match(match[0]) else "", value)
     return html.unescape(with_lines)
+
+
+# --- Search normalisation -------------------------------------------------------------------------
+# Search compares text folded so that the spellings a reader may type meet the ones a press officer
+# wrote: the stored search document and the query go through the same fold. The rules follow
+# Lucene's Persian and Arabic normalisers, less their Pashto-blind yeh fold.
+
+# Arabic letters that Persian and Dari write otherwise: ك and ى from Arabic keyboards, alef with
+# hamza or madda (امریکا / آمریکا), the heh forms of ezafe (ۀ, and ہ / ۂ from Urdu keyboards), teh
+# marbuta, and Pashto's ګ, which Persian keyboards type گ.
+_SEARCH_LETTERS = {
+    "ك": "ک", "ى": "ی", "آ": "ا", "أ": "ا", "إ": "ا", "ٱ": "ا",
+    "ۀ": "ه", "ہ": "ه", "ۂ": "ه", "ة": "ه", "ګ": "گ",
+}  # fmt: skip
+# Arabic ي is the Persian ی written on an Arabic keyboard, but a letter of its own in Pashto.
+_ARABIC_YEH, _PERSIAN_YEH = "ي", "ی"
+# A hamza written after heh marks the ezafe (جلسهء / جلسهٔ): the same word as جلسه.
+_EZAFE_HAMZAS = {"ء", "ٴ"}
+_ZERO_WIDTH_NON_JOINER = "\u200c"
+# Latin letters with accents read as their base letter: "ministere" finds "Ministère".
+_LATIN_BASES = {
+    char: decomposed[0]
+    for char in map(chr, [*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)])
+    if len(decomposed := unicodedata.normalize("NFD", char)) > 1 and decomposed[0].isascii()
+}
+# A query is cut into words as PostgreSQL's parser would find them: letters and digits.
+_SEARCH_WORD = re.compile(r"\w+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str, keeps_arabic_yeh: bool) -> str:
+    """Return one character as search compares it: "" when it does not count, " " for a space."""
+    folded = []
+    # NFKC turns presentation forms (ﻻ) and full-width letters into plain ones.
+    for part in unicodedata.normalize("NFKC", char).casefold():
+        category = unicodedata.category(part)
+        if part.isspace() or part == _ZERO_WIDTH_NON_JOINER:
+            # می‌گردد and می گردد are one spelling: the non-joiner is often typed as a space.
+            folded.append(" ")
+        elif category in {"Mn", "Cf", "Cc"} or part == "ـ":
+            # Harakat, hamza and madda marks, tatweel, joiners, direction marks, controls.
+            continue
+        elif category == "Nd":
+            # ۲۰۱۹, ٢٠١٩ and 2019 are one number.
+            folded.append(str(unicodedata.digit(part)))
+        elif part == _ARABIC_YEH and not keeps_arabic_yeh:
+            folded.append(_PERSIAN_YEH)
+        else:
+            part = _SEARCH_LETTERS.get(part, part)
+            folded.append(_LATIN_BASES.get(part, part))
+    return "".join(folded)
+
+
+def _fold_for_search(value: str, language: str) -> tuple[str, list[int]]:
+    """Fold plain text for search; return it with, for each of its characters, its origin in value.
+
+    Spaces are collapsed and trimmed. The origins let a match in the folded text be marked in the
+    text as written.
+    """
+    keeps_arabic_yeh = language == "ps"
+    folded: list[str] = []
+    origins: list[int] = []
+    previous = ""
+    for index, char in enumerate(value):
+        if char in _EZAFE_HAMZAS and previous == "ه":
+            continue
+        for part in _fold_char(char, keeps_arabic_yeh):
+            if part == " " and (not folded or folded[-1] == " "):
+                continue
+            folded.append(part)
+            origins.append(index)
+            previous = part
+    if folded and folded[-1] == " ":
+        folded.pop()
+        origins.pop()
+    return "".join(folded), origins
+
+
+def normalize_for_search(value: str, language: str) -> str:
+    """Return text, or HTML, as search compares it in a language.
+
+    Tags are dropped; Arabic ي/ك become Persian ی/ک (ي stays in Pashto, where it is a letter);
+    the ezafe forms هء, ۀ and هٔ become ه; diacritics and tatweel go; a non-joiner is a space;
+    every digit is ASCII; Latin letters lose case and accents.
+    """
+    return _fold_for_search(unicodedata.normalize("NFC", html_to_text(value)), language)[0]
+
+
+def search_document(parts: Iterable[str], language: str) -> str:
+    """Return the text search looks through for one language version, from its fields."""
+    return normalize_for_search("\n".join(part for part in parts if part), language)
+
+
+def search_terms(query: str, language: str) -> list[str]:
+    """Return the words of a search query, folded as search compares them, without repeats."""
+    return list(dict.fromkeys(_SEARCH_WORD.findall(normalize_for_search(query, language))))
+
+
+def highlight(value: str, terms: Sequence[str], language: str, length: int | None = None) -> str:
+    """Return plain text as HTML with the search terms marked, wherever written otherwise.
+
+    With a length, the text is cut to about that many characters around the first match, at
+    spaces, with an ellipsis where it was cut. Everything but the <mark> elements is escaped.
+    """
+    value = unicodedata.normalize("NFC", " ".join(value.split()))
+    folded, origins = _fold_for_search(value, language)
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        for match in re.finditer(re.escape(term), folded):
+            spans.append((origins[match.start()], origins[match.end() - 1] + 1))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+
+    first, last = 0, len(value)
+    if length is not None and len(value) > length:
+        anchor = merged[0][0] if merged else 0
+        # A little context before the first match, the rest after it.
+        first = max(0, anchor - length // 4)
+        if first:
+            space = value.find(" ", first, anchor)
+            first = space + 1 if space != -1 else first
+        last = min(len(value), first + length)
+        if last < len(value):
+            space = value.rfind(" ", first, last)
+            last = space if space > first else last
+
+    pieces = ["…"] if first else []
+    position = first
+    for start, end in merged:
+        start, end = max(start, first), min(end, last)
+        if start >= end:
+            continue
+        pieces.append(html.escape(value[position:start]))
+        pieces.append(f"<mark>{html.escape(value[start:end])}</mark>")
+        position = end
+    pieces.append(html.escape(value[position:last]))
+    if last < len(value):
+        pieces.append("…")
+    return "".join(pieces)

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Category, Communique, Image, SourceLink
+from .models import Category, ChangeNote, Communique, Image, SiteSettings, SourceLink
 
 
 @register(Category)
@@ -10,7 +10,16 @@ class CategoryTranslationOptions(TranslationOptions):
 
 @register(Communique)
 class CommuniqueTranslationOptions(TranslationOptions):
-    fields = ("title", "subtitle", "lead", "body", "place", "is_demo_translation")
+    fields = (
+        "title",
+        "subtitle",
+        "lead",
+        "body",
+        "place",
+        "is_demo_translation",
+        "search_text",
+        "withdrawal_reason",
+    )
 
 
 @register(Image)
@@ -21,3 +30,13 @@ class ImageTranslationOptions(TranslationOptions):
 @register(SourceLink)
 class SourceLinkTranslationOptions(TranslationOptions):
     fields = ("label",)
+
+
+@register(SiteSettings)
+class SiteSettingsTranslationOptions(TranslationOptions):
+    fields = ("name", "tagline")
+
+
+@register(ChangeNote)
+class ChangeNoteTranslationOptions(TranslationOptions):
+    fields = ("note",)

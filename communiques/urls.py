@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import feeds, views
 
 
 class YearConverter:
@@ -45,4 +45,23 @@ urlpatterns = [
     path("archive/<yyyy:year>/<mm:month>/", gregorian_archive, name="archive-month"),
     path("archive/solar/<yyyy:year>/", solar_archive, name="solar-archive-year"),
     path("archive/solar/<yyyy:year>/<mm:month>/", solar_archive, name="solar-archive-month"),
+    path("categories/<slug:slug>/", views.CommuniqueCategoryView.as_view(), name="category"),
+]
+
+# Search results and feeds in the language of the address; a category's feed under its slug.
+urlpatterns += [
+    path("search/", views.CommuniqueSearchView.as_view(), name="search"),
+    path("feeds/rss/", feeds.CommuniqueFeed(), name="feed-rss"),
+    path("feeds/atom/", feeds.CommuniqueAtomFeed(), name="feed-atom"),
+    path("feeds/<slug:category>/rss/", feeds.CommuniqueFeed(), name="category-feed-rss"),
+    path("feeds/<slug:category>/atom/", feeds.CommuniqueAtomFeed(), name="category-feed-atom"),
+]
+
+# A reviewer's secret link to a communiqué in any state (views.CommuniquePreviewView).
+urlpatterns += [
+    path(
+        "communiques/preview/<slug:token>/",
+        views.CommuniquePreviewView.as_view(),
+        name="preview",
+    ),
 ]

@@ -8,19 +8,29 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
 
-from . import dates
-from .models import Communique, CommuniqueQuerySet, Image, language_codes
+from . import dates, permissions, text
+from .models import (
+    Category,
+    Communique,
+    CommuniqueQuerySet,
+    Image,
+    PreviewLink,
+    language_codes,
+)
+from .search import MAX_QUERY_LENGTH, clean_query, search
 
 
 def language_versions(codes: Iterable[str], url: Callable[[], str]) -> list[tuple[str, str]]:
@@ -42,10 +52,12 @@ class CommuniqueViewMixin:
         """Tell whether the reader may see communiqués that are not public."""
         return False
 
+    def public_communiques(self) -> CommuniqueQuerySet:
+        """Return what the public finds on these pages: the published communiqués."""
+        return Communique.objects.published()
+
     def get_queryset(self) -> CommuniqueQuerySet:
-        communiques = (
-            Communique.objects.all() if self.can_preview() else Communique.objects.published()
-        )
+        communiques = Communique.objects.all() if self.can_preview() else self.public_communiques()
         return communiques.select_related("category").prefetch_related(
             # Photos still to be uploaded never leave the database for a public page.
             Prefetch("images", queryset=Image.objects.exclude(file=""))
@@ -81,14 +93,18 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
     object: Communique
 
     def can_preview(self) -> bool:
-        return self.request.user.has_perm("communiques.change_communique")
+        return permissions.can_preview(self.request.user)
+
+    def public_communiques(self) -> CommuniqueQuerySet:
+        # A communiqué withdrawn with a notice keeps its page, though no list shows it.
+        return Communique.objects.public()
 
     def get_queryset(self) -> CommuniqueQuerySet:
-        return super().get_queryset().prefetch_related("links")
+        return super().get_queryset().prefetch_related("links", "change_notes")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["is_preview"] = not self.object.is_published()
+        context["is_preview"] = not self.object.is_public()
         context["language_versions"] = language_versions(
             self.object.available_languages, self.object.get_absolute_url
         )
@@ -105,7 +121,7 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
             response = TemplateResponse(
                 request, self.unavailable_template_name, context, status=404
             )
-        if not self.object.is_published():
+        if not self.object.is_public():
             add_never_cache_headers(response)
         return response
 
@@ -262,3 +278,125 @@ class CommuniqueArchiveView(CommuniqueListView):
             codes, lambda: reverse(self.request.resolver_match.view_name, kwargs=self.kwargs)
         )
         return context
+
+
+# --- Categories --------------------------------------------------------------------------------
+
+
+class CommuniqueCategoryView(CommuniqueListView):
+    """List the communiqués of one category, as the list does all of them."""
+
+    template_name = "communiques/communique_category.html"
+    category: Category
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> CommuniqueQuerySet:
+        return super().get_queryset().filter(category=self.category)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["category"] = self.category
+        # Every language has the page, as every language has the list.
+        context["language_versions"] = language_versions(
+            language_codes(),
+            lambda: reverse("communiques:category", kwargs={"slug": self.category.slug}),
+        )
+        return context
+
+
+# --- Search and robots -------------------------------------------------------------------------
+
+
+class CommuniqueSearchView(CommuniqueViewMixin, ListView):
+    """Find the published communiqués of the reader's language that hold every word asked for."""
+
+    template_name = "communiques/search.html"
+    context_object_name = "communiques"
+
+    def get_paginate_by(self, queryset: CommuniqueQuerySet) -> int:
+        return settings.COMMUNIQUES_PER_PAGE
+
+    @cached_property
+    def cleaned_query(self) -> tuple[str, bool]:
+        return clean_query(self.request.GET.get("q", ""))
+
+    def get_queryset(self) -> CommuniqueQuerySet:
+        query, _was_cut = self.cleaned_query
+        return search(query, translation.get_language(), super().get_queryset())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query, was_cut = self.cleaned_query
+        language = translation.get_language()
+        # The address of the same search: the other languages and the other pages keep the query.
+        query_string = urlencode({"q": query}) if query else ""
+        context.update(
+            query=query,
+            query_was_cut=was_cut,
+            max_query_length=MAX_QUERY_LENGTH,
+            search_terms=text.search_terms(query, language),
+            page_query=f"{query_string}&" if query_string else "",
+        )
+        context["language_versions"] = language_versions(
+            language_codes(),
+            lambda: reverse("communiques:search") + (f"?{query_string}" if query_string else ""),
+        )
+        return context
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Point crawlers to the sitemap, and away from search results, whose pages never end."""
+    searches = language_versions(language_codes(), lambda: reverse("communiques:search"))
+    search_paths = [path for _code, path in searches]
+    return TemplateResponse(
+        request,
+        "robots.txt",
+        {
+            "search_paths": search_paths,
+            "sitemap_url": request.build_absolute_uri(reverse("sitemap")),
+        },
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+# --- Preview links -----------------------------------------------------------------------------
+
+
+class CommuniquePreviewView(CommuniqueDetailView):
+    """Show a communiqué in any state to whoever holds a live preview link, in the URL's language.
+
+    An unknown, expired or revoked token answers 404, as a missing page does. The page is never
+    cached nor indexed: the address is a secret with an end.
+    """
+
+    def get_queryset(self) -> CommuniqueQuerySet:
+        links = PreviewLink.objects.live().for_token(self.kwargs["token"])
+        return super().get_queryset().filter(preview_links__in=links)
+
+    def public_communiques(self) -> CommuniqueQuerySet:
+        # The link opens the communiqué whatever its state, and whoever follows it.
+        return Communique.objects.all()
+
+    def get_object(self, queryset: CommuniqueQuerySet | None = None) -> Communique:
+        communique = (queryset if queryset is not None else self.get_queryset()).first()
+        if communique is None:
+            raise Http404("No live preview link with this token.")
+        return communique
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["is_preview"] = True
+        context["language_versions"] = language_versions(
+            self.object.available_languages,
+            lambda: reverse("communiques:preview", kwargs={"token": self.kwargs["token"]}),
+        )
+        return context
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response

@@ -16,20 +16,25 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def env(name: str, default: str = "") -> str:
+    """Return an environment variable; an empty one counts as unset, as compose passes `VAR=`."""
+    return os.environ.get(name, "").strip() or default
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
+    value = env(name)
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value.lower() in {"1", "true", "yes", "on"}
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -37,8 +42,19 @@ if not SECRET_KEY:
             "For local work, set DJANGO_DEBUG=1 (make run does)."
         )
     SECRET_KEY = "insecure-local-development-key-never-use-in-production"
+elif SECRET_KEY.startswith("change-me") and not DEBUG:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is still the placeholder of .env.example. Generate one with: "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+if not ALLOWED_HOSTS:
+    # Without it every request would answer 400: better to refuse to start, saying why.
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off: the host names the site "
+        "answers to, comma-separated (e.g. communiques.example.org)."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -51,10 +67,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The body's rich-text editor: its widget and its JavaScript and CSS, served as static files.
+    "django_prose_editor",
     "communiques",
 ]
 
 MIDDLEWARE = [
+    # First, so that its duration covers every other middleware and its log line every answer,
+    # including the redirects and refusals of the middleware below.
+    "embassy.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,6 +103,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # site_settings: the embassy's name and logo, read at most once per request.
+                "communiques.context_processors.site_settings",
             ],
         },
     },
@@ -91,10 +114,34 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=int(env("DJANGO_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request (and the readiness probe) within seconds,
+    # instead of holding a worker for the operating system's TCP timeout of minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(env("DJANGO_DB_CONNECT_TIMEOUT", "5"))
+    )
+
+# --- Cache -------------------------------------------------------------------------------------
+# Redis is shared by every web process and node; without it each process keeps its own cache in
+# memory, which is right for one machine and for tests.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("DJANGO_CACHE_KEY_PREFIX", "communiques"),
+            # A Redis that is down or unreachable must cost a request a fraction of a second,
+            # not a worker: the page is then served uncached.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -122,6 +169,11 @@ LANG_INFO.update(
             "name": "Pashto",
             "name_local": "پښتو",
         },
+        # Windows names Dari by its ISO 639-3 code: a browser there asks for prs-AF. Without
+        # these, Accept-Language: prs, fr would land a Dari reader on the French pages. Plain
+        # fa (Iranian Persian) needs nothing: Django offers fa-af for it, as fr-ca for fr.
+        "prs": {"fallback": ["fa-af"]},
+        "prs-af": {"fallback": ["fa-af"]},
     }
 )
 LANGUAGES_BIDI = [*global_settings.LANGUAGES_BIDI, "ps"]
@@ -139,13 +191,13 @@ _ALL_LANGUAGES = {
 LANGUAGES = [
     (code, _ALL_LANGUAGES[code]) for code in env_list("DJANGO_LANGUAGES", "fa-af,ps,fr,en")
 ]
-LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", LANGUAGES[0][0])
+LANGUAGE_CODE = env("DJANGO_LANGUAGE_CODE", LANGUAGES[0][0])
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 
 # Dates are those of the embassy: a communiqué published at 23:30 UTC is dated the next day
 # in Kabul (UTC+4:30).
-TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Asia/Kabul")
+TIME_ZONE = env("DJANGO_TIME_ZONE", "Asia/Kabul")
 USE_TZ = True
 
 # Public pages never mix languages: a missing French subtitle stays missing instead of
@@ -161,12 +213,42 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.tabs.min.js"
 
 # --- Static and media files --------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded photos live in MEDIA_ROOT by default: one machine, one volume. Several web nodes
+# share an S3-compatible bucket instead (AWS, MinIO, Scaleway, OVH…): DJANGO_MEDIA_STORAGE=s3.
+_MEDIA_STORAGE = env("DJANGO_MEDIA_STORAGE", "local")
+if _MEDIA_STORAGE == "local":
+    _MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif _MEDIA_STORAGE == "s3":
+    if not env("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("DJANGO_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _MEDIA_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            # Empty for AWS itself; the address of any other S3-compatible service.
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            # A CDN or the bucket's public host name; empty: the endpoint's own addresses.
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Photo addresses are unguessable and public once their communiqué is. Signed
+            # addresses would expire inside cached pages and defeat a CDN.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH"),
+            # Renditions never change under a name: a new upload gets new names.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    # The credentials are read by boto3 itself, from AWS_ACCESS_KEY_ID and
+    # AWS_SECRET_ACCESS_KEY or an instance role, so that they never pass through settings.
+else:
+    raise ImproperlyConfigured(
+        f"DJANGO_MEDIA_STORAGE must be 'local' or 's3', not {_MEDIA_STORAGE!r}."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -182,12 +264,52 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browsers remember HSTS only from an HTTPS answer: set it to 3600 while trying TLS out, since a
+# browser that saw a year will refuse plain HTTP for a year.
+SECURE_HSTS_SECONDS = int(env("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD")
+# Only behind a reverse proxy that sets X-Forwarded-Proto itself, overwriting the client's:
+# otherwise any client could claim HTTPS.
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT")
+# Probes come over plain HTTP, straight to a node, and must be answered rather than redirected.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+SILENCED_SYSTEM_CHECKS = []
+if not SECURE_SSL_REDIRECT:
+    # The reverse proxy that ends TLS redirects HTTP to HTTPS (README, "Deploying"); Django can
+    # only do it too once it trusts the proxy's header, or it would redirect forever.
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds the domain and every subdomain to HTTPS in browsers for months, whoever
+    # hosts them: a decision for the domain's owner (DJANGO_SECURE_HSTS_PRELOAD), not a default.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
 
+# --- Logs --------------------------------------------------------------------------------------
+# Everything goes to stdout, where the container runtime collects it. In JSON (the default with
+# DEBUG off), one object per line, ready for a log collector; embassy.middleware adds one line per
+# request, so gunicorn's own access log stays off.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", "text" if DEBUG else "json").lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be 'json' or 'text', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "formatters": {
+        "json": {"()": "embassy.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "filters": {"request_id": {"()": "embassy.logs.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
 }
 
 COMMUNIQUES_PER_PAGE = 10

@@ -1,16 +1,35 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from communiques.sitemaps import SITEMAPS
+from communiques.views import robots_txt
+from embassy import health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Outside i18n_patterns: a probe has no language, and must not be redirected to one.
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("communiques.urls")),
 )
+
+# Outside i18n_patterns: crawlers ask for these at fixed addresses, in no language.
+urlpatterns += [
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": SITEMAPS, "template_name": "communiques/sitemap.xml"},
+        name="sitemap",
+    ),
+    path("robots.txt", robots_txt, name="robots"),
+]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +17,39 @@ def isolated_files(settings, tmp_path):
 def fast_password_hashing(settings):
     """Spare every test the deliberately slow hashing of its users' passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def roles():
+    """The press office's groups, as setup_roles makes them."""
+    from communiques.permissions import setup_roles
+
+    setup_roles()
+
+
+@pytest.fixture
+def login(client, django_user_model, roles):
+    """Log the client in, in English, as a new user with one role: "officer", "editor",
+    "translator-<language>", or "nobody" (staff without a role)."""
+    from communiques.permissions import EDITOR, PRESS_OFFICER, assign_role, translator_group_name
+
+    groups = {"officer": PRESS_OFFICER, "editor": EDITOR}
+
+    def login(role):
+        user = django_user_model.objects.create_user(role, password="x", is_staff=True)
+        if role != "nobody":
+            group = groups.get(role) or translator_group_name(role.removeprefix("translator-"))
+            assign_role(user, group)
+        client.force_login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Start every test in the default language: a request leaves its language active."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -8,6 +8,7 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be
 # usable from the live-server tests around it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

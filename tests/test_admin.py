@@ -390,6 +390,7 @@ class TestEditing:
         data = form_data(page)
         data["title_en"] = "Coalition meeting"
         data["body_en"] = "<p>Text.</p>"
+        data["change_note_en"] = "Added the English version."
 
         response = client.post(change_url(communique), data)
 
@@ -891,6 +892,7 @@ class TestDatesInTheText:
         data = form_data(french.get(change_url(communique)))
         data["lead_en"] = "On 25 June 2019 (5 Saratan 1398 SH), in Paris."
         data["subtitle_ps"] = "د ۲۰۱۴ میلادي کال (۱۳۹۱ لمریز کال) راهیسې"
+        data["minor_change"] = "on"
 
         response = french.post(change_url(communique), data)
 

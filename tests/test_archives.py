@@ -475,5 +475,6 @@ def test_archive_pages_use_a_constant_number_of_queries(client, path):
 
     many = queries_for(client, path)
 
-    # The months of the index (one aggregate), the count, the page, the images of the page.
-    assert few == many == 4
+    # The months of the index (one aggregate), the count, the page, the images of the page, the
+    # site settings.
+    assert few == many == 5

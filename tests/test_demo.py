@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from communiques.demo import DEMO_ADMIN_USERNAME, ORIGINAL_SAMPLE, demo_files, load_demo
-from communiques.models import Category, Communique, Image, SourceLink
+from communiques.models import Category, Communique, Image, SiteSettings, SourceLink
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,28 @@ def test_the_command_prints_the_demo_admin_credentials(settings, capsys, django_
     output = capsys.readouterr().out
     assert "communiques-demo" in output
     assert django_user_model.objects.get(username=DEMO_ADMIN_USERNAME).is_superuser
+
+
+def test_the_demo_names_the_embassy_in_every_language():
+    load_demo()
+
+    site = SiteSettings.load()
+    assert (site.name_fa_af, site.name_ps, site.name_fr, site.name_en) == (
+        "سفارت فرانسه در افغانستان",
+        "په افغانستان کې د فرانسې سفارت",
+        "Ambassade de France en Afghanistan",
+        "Embassy of France in Afghanistan",
+    )
+    assert site.contact_email.endswith(".example")
+
+
+def test_loading_the_demo_again_keeps_the_site_settings_the_press_office_changed():
+    load_demo()
+    site = SiteSettings.load()
+    site.name_fr = "Ambassade de France à Kaboul"
+    site.save()
+
+    load_demo()
+
+    assert SiteSettings.objects.count() == 1
+    assert SiteSettings.load().name_fr == "Ambassade de France à Kaboul"

@@ -311,6 +311,7 @@ class TestUploadsThroughTheAdmin:
         assert len(stored_files()) == 5  # the original, 480 and 640 pixels wide in two formats
         data = form_data(english_admin.get(change_url(image.communique)))
         data["images-0-DELETE"] = "on"
+        data["minor_change"] = "on"  # The communiqué is public: the change needs a note or this.
 
         with django_capture_on_commit_callbacks(execute=True):
             response = english_admin.post(change_url(image.communique), data)
@@ -326,6 +327,7 @@ class TestUploadsThroughTheAdmin:
         old_files = stored_files()
         data = form_data(english_admin.get(change_url(image.communique)))
         data["images-0-file"] = SimpleUploadedFile("new.webp", photo((300, 200), "WEBP"))
+        data["minor_change"] = "on"
 
         with django_capture_on_commit_callbacks(execute=True):
             response = english_admin.post(change_url(image.communique), data)
@@ -343,6 +345,7 @@ class TestUploadsThroughTheAdmin:
         image = ImageFactory()
         data = form_data(english_admin.get(change_url(image.communique)))
         data["images-0-file-clear"] = "on"
+        data["minor_change"] = "on"
 
         with django_capture_on_commit_callbacks(execute=True):
             english_admin.post(change_url(image.communique), data)
@@ -393,6 +396,7 @@ class TestAlternativeText:
         communique = CommuniqueFactory()
         ImageFactory(communique=communique, file="", alt_text_fr="")
         data = form_data(english_admin.get(change_url(communique)))
+        data["minor_change"] = "on"
 
         response = english_admin.post(change_url(communique), data)
 

@@ -182,3 +182,86 @@ def test_the_text_of_html_has_a_line_per_block_and_no_entities():
     assert text.html_to_text("<p>a &amp; <b>b</b></p><ul><li>c</li></ul>x<br>y") == (
         "\na & b\n\n\nc\n\nx\ny"
     )
+
+
+# --- Search normalisation ------------------------------------------------------------------------
+
+ZWNJ = "\u200c"
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "folded"),
+    [
+        # Arabic ي and ك are the Persian ی and ک typed on an Arabic keyboard.
+        ("fa-af", "كيف", "کیف"),
+        ("fa-af", "على", "علی"),
+        # Pashto keeps ي, a letter of its own there; ك still becomes ک.
+        ("ps", "كيف", "کيف"),
+        ("ps", "ئ ي ې ۍ ی", "ئ ي ې ۍ ی"),
+        # A non-joiner is a space: می‌گردد is می گردد.
+        ("fa-af", f"می{ZWNJ}گردد", "می گردد"),
+        # The ezafe after heh, in its three spellings, is the bare heh.
+        ("fa-af", "جلسهء", "جلسه"),
+        ("fa-af", "جلسهٔ", "جلسه"),
+        ("fa-af", "جلسۀ", "جلسه"),
+        # Harakat, tanwin, shadda and the superscript alef go, and so does tatweel.
+        ("fa-af", "مُحَمَّدٌ", "محمد"),
+        ("fa-af", "رحمٰن", "رحمن"),
+        ("fa-af", "کتـــاب", "کتاب"),
+        # Alef with madda or hamza is the bare alef: آمریکا is امریکا.
+        ("fa-af", "آمریکا أحمد إسلام", "امریکا احمد اسلام"),
+        # Persian, Arabic-Indic and ASCII digits are one.
+        ("fa-af", "۲۰۱۹ ٢٠١٩ 2019", "2019 2019 2019"),
+        # Latin letters lose case and accents.
+        ("fr", "Le MINISTÈRE de l'Été", "le ministere de l'ete"),
+        ("en", "Straße", "strasse"),
+        # Tags go, entities are read, spaces collapse.
+        ("fr", "<p>Paris &amp;\n\n <b>Kaboul</b> </p>", "paris & kaboul"),
+        # Presentation forms from old documents are plain letters.
+        ("fa-af", "ﻻ ﺏ", "لا ب"),
+        # Direction marks and joiners are invisible, and stay so.
+        ("fa-af", "\u200fداعش\u200d", "داعش"),
+    ],
+)
+def test_search_folds_each_spelling_to_one(language, written, folded):
+    assert text.normalize_for_search(written, language) == folded
+
+
+def test_search_folds_query_and_text_alike():
+    written = f"ائتلاف برضد «داعش» ۲۰۱۹ می{ZWNJ}گردد"
+    typed = "داعش 2019 می گردد"
+
+    document = text.normalize_for_search(written, "fa-af")
+
+    assert all(term in document for term in text.search_terms(typed, "fa-af"))
+
+
+def test_search_terms_are_words_only_without_repeats():
+    query = "داعش '; DROP TABLE x-- (داعش) .* <b>۲۰۱۹</b>"
+
+    assert text.search_terms(query, "fa-af") == ["داعش", "drop", "table", "x", "2019"]
+
+
+def test_highlight_marks_the_words_as_written_and_escapes_the_rest():
+    written = f"<b> «داعش» در سال ۲۰۱۹ می{ZWNJ}گردد"
+
+    marked = text.highlight(written, text.search_terms("داعش 2019 گردد", "fa-af"), "fa-af")
+
+    assert marked == (
+        f"&lt;b&gt; «<mark>داعش</mark>» در سال <mark>۲۰۱۹</mark> می{ZWNJ}<mark>گردد</mark>"
+    )
+
+
+def test_highlight_cuts_an_excerpt_around_the_first_match_at_spaces():
+    written = " ".join(["avant"] * 100 + ["Kaboul"] + ["après"] * 100)
+
+    marked = text.highlight(written, ["kaboul"], "fr", length=60)
+
+    assert marked.startswith("…avant ")
+    assert marked.endswith(" après…")
+    assert "<mark>Kaboul</mark>" in marked
+    assert len(marked) < 60 + len("<mark></mark>…………")
+
+
+def test_highlight_without_a_match_shows_the_beginning():
+    assert text.highlight("un deux trois quatre", ["cinq"], "fr", length=10) == "un deux…"

@@ -299,7 +299,12 @@ def test_detail_shows_title_subtitle_lead_category_and_isolated_reference(client
     assertContains(
         response, '<p class="lead">جمهوری فرانسه از جلسهء متخصصین ارشد استقبال کرد.</p>', html=True
     )
-    assertContains(response, '<p class="category">اعلامیهٔ مطبوعاتی</p>', html=True)
+    assertContains(
+        response,
+        f'<p class="category"><a href="{url("category", slug="press-release")}">'
+        "اعلامیهٔ مطبوعاتی</a></p>",
+        html=True,
+    )
     assertContains(response, '<bdi dir="ltr">2019/001</bdi>', html=True)
 
 
@@ -481,8 +486,9 @@ def test_list_uses_a_constant_number_of_queries(
 ):
     populate(communiques, images, links)
 
-    # The count for the paginator, the page, the images of the page, the archive's months.
-    with django_assert_num_queries(4):
+    # The count for the paginator, the page, the images of the page, the archive's months, the
+    # site settings.
+    with django_assert_num_queries(5):
         response = client.get(url("index"))
 
     assert len(response.context["communiques"]) == min(communiques, 10)
@@ -492,8 +498,9 @@ def test_list_uses_a_constant_number_of_queries(
 def test_detail_uses_a_constant_number_of_queries(client, django_assert_num_queries, images, links):
     [communique] = populate(1, images, links)
 
-    # The communiqué with its category, its images, its links.
-    with django_assert_num_queries(3):
+    # The communiqué with its category, its images, its links, its change notes, the site
+    # settings.
+    with django_assert_num_queries(5):
         response = client.get(detail_url(communique))
 
     assertContains(response, "<figure", count=images)
@@ -507,8 +514,8 @@ def test_editor_preview_uses_a_bounded_number_of_queries(
     draft.status = DRAFT
     draft.save(update_fields=["status"])
 
-    # Session, user, permissions, then the same three as the public page.
-    with django_assert_max_num_queries(7):
+    # Session, user, permissions, then the same five as the public page.
+    with django_assert_max_num_queries(9):
         assert client.get(detail_url(draft)).status_code == 200
 
 

@@ -1,20 +1,30 @@
-"""Thin filters over communiques.dates for the public templates.
+"""Thin filters over communiques.dates and communiques.text for the public templates.
 
 No template formats a date or a number itself: they all come through here, in the active
-language for readers and in ISO 8601 for machines.
+language for readers and in ISO 8601 for machines. So do search highlights, and what a page tells
+machines about itself (absolute addresses, JSON-LD).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.template.context import Context
 from django.utils import timezone, translation
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from communiques import dates, text
+
+if TYPE_CHECKING:
+    from communiques.models import Communique
 
 register = template.Library()
 
@@ -74,3 +84,115 @@ def html_lang(code: str) -> str:
 def language_dir(code: str) -> str:
     """Return the writing direction of a language, for a dir attribute."""
     return "rtl" if translation.get_language_info(code)["bidi"] else "ltr"
+
+
+@register.filter
+def og_locale(code: str) -> str:
+    """Return the Open Graph locale of a Django language code: fa-af is fa_AF."""
+    return translation.to_locale(code)
+
+
+# --- Search results ------------------------------------------------------------------------------
+
+# About three lines of a result: enough to see the words found in their sentence.
+EXCERPT_LENGTH = 240
+
+
+@register.filter
+def highlight(value: str | None, terms: Sequence[str]) -> SafeString:
+    """Write plain text with the words a search found marked, the rest escaped."""
+    return mark_safe(text.highlight(value or "", terms, _active_language()))
+
+
+@register.simple_tag
+def search_excerpt(communique: Communique, terms: Sequence[str]) -> SafeString:
+    """Write the part of a communiqué's lead and body where a search found its words, marked."""
+    language = _active_language()
+    parts = [communique.lead or "", text.html_to_text(communique.body or "")]
+    plain = " ".join(text.render_date_tokens_as_text(part, language) for part in parts if part)
+    return mark_safe(text.highlight(plain, terms, language, EXCERPT_LENGTH))
+
+
+# --- What a page tells machines ------------------------------------------------------------------
+
+# JSON in a <script> element: "<" could close the element or open a comment, "&" an entity.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context: Context, address: str) -> str:
+    """Return an address on the scheme and host the page was asked on."""
+    request = context.get("request")
+    return request.build_absolute_uri(address) if request is not None and address else address
+
+
+def publisher(context: Context) -> tuple[str, str]:
+    """Return the embassy's name and the address of its logo, from the site settings if set."""
+    site_settings = context.get("site_settings")
+    name = getattr(site_settings, "name", "") or gettext("Embassy press office")
+    logo_url = getattr(site_settings, "logo_url", "") or ""
+    return name, absolute_url(context, logo_url)
+
+
+@register.simple_tag(takes_context=True)
+def publisher_name(context: Context) -> str:
+    return publisher(context)[0]
+
+
+def news_article(
+    communique: Communique,
+    *,
+    url: str,
+    image_url: str,
+    publisher_name: str,
+    logo_url: str,
+    language: str,
+) -> dict[str, Any]:
+    """Return schema.org's NewsArticle for a language version of a communiqué."""
+    organisation: dict[str, Any] = {"@type": "Organization", "name": publisher_name}
+    if logo_url:
+        organisation["logo"] = {"@type": "ImageObject", "url": logo_url}
+    article: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": url,
+        "url": url,
+        "headline": communique.title,
+        "inLanguage": html_lang(language),
+        "author": {"@type": "Organization", "name": publisher_name},
+        "publisher": organisation,
+    }
+    if communique.subtitle:
+        article["alternativeHeadline"] = communique.subtitle
+    if communique.lead:
+        article["description"] = text.render_date_tokens_as_text(communique.lead, language)
+    # A preview may have no publication date yet.
+    if communique.published_at:
+        article["datePublished"] = iso_date(communique.published_at)
+    if communique.updated_at:
+        article["dateModified"] = iso_date(communique.updated_at)
+    if image_url:
+        article["image"] = [image_url]
+    return article
+
+
+def json_for_script(data: Any) -> SafeString:
+    """Return data as JSON that cannot end the <script> element it is written in."""
+    encoded = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(encoded.translate(_JSON_SCRIPT_ESCAPES))
+
+
+@register.simple_tag(takes_context=True)
+def news_article_json_ld(context: Context, communique: Communique) -> SafeString:
+    """Write a communiqué's NewsArticle as JSON-LD, in the active language."""
+    image = communique.thumbnail()
+    name, logo_url = publisher(context)
+    data = news_article(
+        communique,
+        url=absolute_url(context, communique.get_absolute_url()),
+        image_url=absolute_url(context, image.picture.src) if image else "",
+        publisher_name=name,
+        logo_url=logo_url,
+        language=_active_language(),
+    )
+    return format_html('<script type="application/ld+json">{}</script>', json_for_script(data))

@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from communiques.demo import ensure_demo_admin, load_demo
+from communiques.demo import ensure_demo_users, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo communiqués and create the demo admin account (local use only)."
+    help = "Load the demo communiqués and create the demo accounts, one per role (local use only)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -29,10 +29,14 @@ class Command(BaseCommand):
             f"Demo content: {len(report.communiques)} communiqués, {report.versions} language "
             f"versions ({report.created} new)."
         )
-        username, password = ensure_demo_admin()
+        accounts = ensure_demo_users()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo admin: http://127.0.0.1:8000/admin/  user «{username}»  "
-                f"password «{password}» (unless you have changed it)."
+                "Demo accounts at http://127.0.0.1:8000/admin/ (passwords as given here, unless "
+                "you have changed them):"
             )
         )
+        for account in accounts:
+            self.stdout.write(
+                f"  {account.role:<22} user «{account.username}»  password «{account.password}»"
+            )

@@ -53,8 +53,8 @@ def full_text_search(
     # no dictionary offers.
     raw = " & ".join(f"'{term}':*" for term in terms)
     query = SearchQuery(raw, config=SEARCH_CONFIG, search_type="raw")
-    # Computed per row: a GIN index on this expression, one per language, is the step when the
-    # archive grows large enough for it to matter.
+    # PostgreSQL answers this from a GIN index on the very same expression, one per language
+    # (migration 0004): keep the two in step.
     vector = SearchVector(document, config=SEARCH_CONFIG)
     return (
         communiques.alias(document=vector)

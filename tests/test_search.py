@@ -11,7 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from communiques.importers import communique_import
 from communiques.models import Communique
-from communiques.search import MAX_QUERY_LENGTH, clean_query, search
+from communiques.search import MAX_QUERY_LENGTH, clean_query, full_text_search, search
 from tests.factories import CommuniqueFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -281,3 +281,17 @@ def test_search_uses_a_constant_number_of_queries(client, django_assert_num_quer
         response = client.get(search_url(), {"q": "ائتلاف"})
 
     assert len(response.context["communiques"]) == min(communiques, 10)
+
+
+@pytest.mark.django_db
+def test_postgresql_answers_a_search_from_the_full_text_index():
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text indexes exist on PostgreSQL only")
+
+    with connection.cursor() as cursor:
+        # With a handful of rows a sequential scan is cheaper: ask whether the index can serve.
+        cursor.execute("SET enable_seqscan = off")
+        plan = full_text_search(Communique.objects.all(), "search_text_fa_af", ["داعش"]).explain()
+        cursor.execute("SET enable_seqscan = on")
+
+    assert "communique_search_text_fa_af_fts" in plan

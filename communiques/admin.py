@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -16,15 +17,23 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
-from django.db import models
-from django.db.models import F, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.db import models, router, transaction
+from django.db.models import F, Prefetch, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse, reverse_lazy
 from django.utils import timezone, translation
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import (
     get_language,
     get_language_info,
@@ -41,7 +50,7 @@ from modeltranslation.admin import (
 )
 from modeltranslation.utils import build_localized_fieldname
 
-from . import dates, permissions, text, workflow
+from . import dates, history, permissions, presence, text, workflow
 from .dates import ASCII_DIGITS, convention_for, format_dual, normalize_digits
 from .forms import (
     BodyEditorWidget,
@@ -51,13 +60,18 @@ from .forms import (
     DualCalendarSplitDateTimeWidget,
     ImageInlineForm,
     ImageInlineFormSet,
+    LockVersionFormMixin,
+    VersionConflict,
     WorkflowFormMixin,
     change_note_name,
+    field_data,
+    field_keys,
     read_date,
     ready_name,
 )
 from .images import process_upload
 from .models import (
+    FOLLOWED_FIELDS,
     AuditEntry,
     Category,
     Communique,
@@ -65,6 +79,7 @@ from .models import (
     PreviewLink,
     SiteSettings,
     SourceLink,
+    TranslationVersion,
     delete_files_on_commit,
     language_codes,
 )
@@ -170,10 +185,40 @@ class LanguageCompletenessFilter(admin.SimpleListFilter):
         if code not in language_codes():
             raise IncorrectLookupParameters(f"Unknown language: {code}")
         if state == "complete":
-            return queryset.in_language(code)
+            return queryset.written_in(code)
         if state == "missing":
             return queryset.missing_language(code)
         raise IncorrectLookupParameters(f"Unknown language state: {state}")
+
+
+class TranslationFilter(admin.SimpleListFilter):
+    """Find the translators' work: versions missing or in progress, and outdated ones."""
+
+    title = _("translation")
+    parameter_name = "translation"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        names = dict(settings.LANGUAGES)
+        choices = []
+        for code in language_codes():
+            language = {"language": names[code]}
+            choices.append(
+                (f"needed-{code}", gettext("needs translation into %(language)s") % language)
+            )
+            choices.append((f"outdated-{code}", gettext("outdated in %(language)s") % language))
+        return choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        if not self.value():
+            return None
+        state, _sep, code = self.value().partition("-")
+        if code not in language_codes():
+            raise IncorrectLookupParameters(f"Unknown language: {code}")
+        if state == "needed":
+            return queryset.needing_translation(code)
+        if state == "outdated":
+            return queryset.outdated_in(code)
+        raise IncorrectLookupParameters(f"Unknown translation state: {state}")
 
 
 class CommuniqueAdminForm(forms.ModelForm):
@@ -207,6 +252,8 @@ WORKFLOW_DISPLAY_FIELDS = (
     "change_notes_list",
     "withdrawn_at_dual",
     "preview_links_summary",
+    "translation_versions_summary",
+    "original_changes",
 )
 
 
@@ -342,10 +389,36 @@ class EditorialWorkflowMixin:
     def ready_languages(self, request: HttpRequest, obj: Communique | None) -> list[str]:
         if obj is None or not self.has_change_permission(request, obj):
             return []
-        return permissions.translation_languages(request.user)
+        # The original is what the translations follow: its readiness is the workflow's.
+        return [
+            code
+            for code in permissions.translation_languages(request.user)
+            if code != obj.original_language
+        ]
+
+    def shows_original_changes(self, request: HttpRequest, obj: Communique | None) -> bool:
+        """Tell whether the change form shows what changed in the original since translations
+        were marked ready: to their translators, and to those who edit every language."""
+        if obj is None:
+            return False
+        outdated = [code for code in language_codes() if obj.is_outdated_in(code)]
+        if not outdated:
+            return False
+        user = request.user
+        languages = permissions.translation_languages(user)
+        return permissions.can_edit_every_language(user) or bool(set(outdated) & set(languages))
 
     def get_fieldsets(self, request: HttpRequest, obj: Communique | None = None) -> list:
         fieldsets = list(super().get_fieldsets(request, obj))
+        if self.shows_original_changes(request, obj):
+            # First: the translator opens the form to follow these changes.
+            fieldsets.insert(
+                0,
+                (
+                    _("Changes in the original since the translation was marked ready"),
+                    {"fields": ("original_changes",)},
+                ),
+            )
         if obj is not None and obj.first_published_at is not None:
             fieldsets.append(
                 (
@@ -377,6 +450,10 @@ class EditorialWorkflowMixin:
             fieldsets.append(
                 (_("Translation"), {"fields": tuple(ready_name(code) for code in ready)})
             )
+        if obj is not None:
+            fieldsets.append(
+                (_("Translation versions"), {"fields": ("translation_versions_summary",)})
+            )
         if obj is not None and request.user.has_perm("communiques.view_previewlink"):
             fieldsets.append((_("Preview links"), {"fields": ("preview_links_summary",)}))
         return fieldsets
@@ -397,7 +474,8 @@ class EditorialWorkflowMixin:
             ]
         else:
             if not permissions.can_publish(user):
-                readonly.append("published_at")
+                # Like the publication time, it decides what the public reads.
+                readonly += ["published_at", "outdated_translations"]
             if not permissions.can_withdraw(user):
                 readonly += ["withdrawal_kind", *localized_fieldnames("withdrawal_reason")]
         return tuple(dict.fromkeys(readonly))
@@ -437,12 +515,23 @@ class EditorialWorkflowMixin:
         )
         for code in ready_languages:
             version = versions.get(code)
+            help_text = gettext("Last marked ready: %(moment)s") % {
+                "moment": dual_moment(version.ready_at) if version else "-"
+            }
+            if obj is not None and obj.is_outdated_in(code):
+                help_text = format_html(
+                    "{} {}",
+                    help_text,
+                    gettext(
+                        "The original has changed since: mark it ready again once the "
+                        "translation follows it."
+                    ),
+                )
             declared[ready_name(code)] = forms.BooleanField(
                 label=gettext("The %(language)s version is ready")
                 % {"language": language_name(code)},
                 required=False,
-                help_text=gettext("Last marked ready: %(moment)s")
-                % {"moment": dual_moment(version.ready_at) if version else "-"},
+                help_text=help_text,
             )
         base = kwargs.get("form", self.form)
         kwargs["form"] = type(base.__name__, (WorkflowFormMixin, base), declared)
@@ -482,9 +571,36 @@ class EditorialWorkflowMixin:
         )
         if notes := getattr(form, "change_notes", None):
             workflow.change_note_create(communique=obj, notes=notes, user=request.user)
+        if "outdated_translations" in form.changed_data:
+            workflow.outdated_translations_record(
+                communique=obj,
+                previous=form.initial.get("outdated_translations", ""),
+                user=request.user,
+            )
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        # Photos' and links' texts are saved only now: the fingerprints, and then the versions
+        # marked ready, must include them.
+        obj.update_fingerprints()
+        user = request.user
+        if edited := edited_languages(form, formsets, self.ready_languages(request, obj)):
+            workflow.translator_record(communique=obj, languages=edited, user=user)
         for code in getattr(form, "ready_languages", ()):
             if form.cleaned_data.get(ready_name(code)):
-                workflow.translation_ready_mark(communique=obj, language=code, user=request.user)
+                workflow.translation_ready_mark(communique=obj, language=code, user=user)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The changelist's translation column and the change form read every language's version.
+        versions = TranslationVersion.objects.select_related("translator", "ready_by")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("translation_versions", queryset=versions))
+        )
 
     # --- Deleting: only what the public never saw
 
@@ -655,6 +771,607 @@ class EditorialWorkflowMixin:
         )
         return format_html('{} <a href="{}">{}</a>', summary, url, gettext("Manage preview links"))
 
+    @admin.display(description=_("translation versions"))
+    def translation_versions_summary(self, obj: Communique) -> SafeString:
+        """Show where each language version stands, who translates it, when it was ready."""
+        rows = []
+        for code in language_codes():
+            version = obj.translation_version(code)
+            ready = "-"
+            if version is not None and version.ready_at is not None:
+                ready = interpolate(
+                    gettext("%(moment)s by %(user)s"),
+                    moment=dual_moment(version.ready_at),
+                    user=user_name(version.ready_by) if version.ready_by else "-",
+                )
+            rows.append(
+                format_html(
+                    '<tr><th scope="row">{}</th><td class="translation-status-{}">{}</td>'
+                    "<td>{}</td><td>{}</td></tr>",
+                    gettext("%(language)s (original)") % {"language": language_name(code)}
+                    if code == obj.original_language
+                    else language_name(code),
+                    status_key(obj, code),
+                    status_label(obj, code),
+                    user_name(version.translator) if version and version.translator else "-",
+                    ready,
+                )
+            )
+        return format_html(
+            '<table class="translation-versions"><thead><tr><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            gettext("Language"),
+            gettext("Status"),
+            gettext("Translator"),
+            gettext("Last marked ready"),
+            format_html_join("", "{}", ((row,) for row in rows)),
+        )
+
+    @admin.display(description=_("changes in the original"))
+    def original_changes(self, obj: Communique) -> SafeString:
+        """Show, for each outdated translation, what changed in the original since it was marked
+        ready: field by field, word by word, in the original's language and direction."""
+        current = obj.followed_texts().get(obj.original_language, {})
+        labels = TextLabels(obj)
+        code_of_original = obj.original_language
+        sections = []
+        for code in language_codes():
+            if not obj.is_outdated_in(code):
+                continue
+            version = obj.translation_version(code)
+            snapshot = version.source_snapshot if version else {}
+            rows = format_html_join(
+                "",
+                '<tr><th scope="row">{}</th><td><div class="text-diff" lang="{}" dir="{}">{}'
+                "</div></td></tr>",
+                (
+                    (
+                        labels.label(key),
+                        language_tag(code_of_original),
+                        text_direction(code_of_original),
+                        # word_diff escapes every word: only its <del>, <ins> and <br> are markup.
+                        mark_safe(text.word_diff(snapshot.get(key, ""), current.get(key, ""))),
+                    )
+                    for key in labels.ordered(snapshot.keys() | current.keys())
+                    if snapshot.get(key, "") != current.get(key, "")
+                ),
+            )
+            ready = interpolate(
+                gettext("%(language)s, marked ready on %(moment)s by %(user)s"),
+                language=language_name(code),
+                moment=dual_moment(version.ready_at if version else None),
+                user=user_name(version.ready_by) if version and version.ready_by else "-",
+            )
+            sections.append(
+                format_html(
+                    '<section class="original-changes"><h3>{}</h3><table>{}</table></section>',
+                    ready,
+                    rows,
+                )
+            )
+        return format_html_join("", "{}", ((section,) for section in sections))
+
+
+def interpolate(message: str, **values: Any) -> SafeString:
+    """Return a translated message with its values put in, everything escaped but SafeStrings."""
+    escaped = {name: conditional_escape(value) for name, value in values.items()}
+    return mark_safe(conditional_escape(message) % escaped)
+
+
+def status_key(obj: Communique, code: str) -> str:
+    """Return a language version's status as a key (outdated before anything else)."""
+    return "outdated" if obj.is_outdated_in(code) else obj.translation_status(code).value
+
+
+def status_label(obj: Communique, code: str) -> str:
+    """Return a language version's status in words: outdated, or else missing, in progress…"""
+    return gettext("outdated") if obj.is_outdated_in(code) else obj.translation_status(code).label
+
+
+def edited_languages(form: forms.ModelForm, formsets: Any, languages: list[str]) -> list[str]:
+    """Return those of these languages whose texts a save changed, in the communiqué or its
+    photos and links."""
+    changed = [(Communique, set(form.changed_data))]
+    for formset in formsets:
+        changed.extend((formset.model, set(row.changed_data)) for row in formset.forms)
+    return [
+        code
+        for code in languages
+        if any(
+            permissions.translatable_field_names(model, [code]) & names for model, names in changed
+        )
+    ]
+
+
+class TextLabels:
+    """Name a communiqué's followed texts (Communique.followed_texts) as its editors see them
+    («Body», «Photo 2, Caption», «Link 1, Label»), and order them as the change form does."""
+
+    KINDS = ("communique", "image", "link")
+
+    def __init__(self, communique: Communique) -> None:
+        self.positions = {
+            "image": {image.pk: number for number, image in enumerate(communique.images.all(), 1)},
+            "link": {link.pk: number for number, link in enumerate(communique.links.all(), 1)},
+        }
+
+    def parse(self, key: str) -> tuple[str, int | None, str]:
+        """Return the kind, the row's id (None for the communiqué) and the field of a key."""
+        kind, _sep, rest = key.partition("-")
+        if kind not in self.positions:
+            return "communique", None, key
+        pk, _sep, field = rest.partition("-")
+        return kind, int(pk), field
+
+    def ordered(self, keys: set[str]) -> list[str]:
+        def position(key: str) -> tuple[int, float, int]:
+            kind, pk, field = self.parse(key)
+            fields = FOLLOWED_FIELDS[kind]
+            row = 0 if pk is None else self.positions[kind].get(pk, float("inf"))
+            return (self.KINDS.index(kind), row, fields.index(field) if field in fields else 0)
+
+        return sorted(keys, key=position)
+
+    def label(self, key: str) -> str:
+        kind, pk, field = self.parse(key)
+        model = {"communique": Communique, "image": Image, "link": SourceLink}[kind]
+        name = capfirst(model._meta.get_field(field).verbose_name)
+        if pk is None:
+            return name
+        position = self.positions[kind].get(pk)
+        # In the admin language's digits, as its dates are.
+        convention = convention_for(get_language() or settings.LANGUAGE_CODE)
+        number = convention.number(position) if position is not None else None
+        if kind == "image":
+            if number is None:
+                return gettext("A photo removed since, %(field)s") % {"field": name}
+            return gettext("Photo %(number)s, %(field)s") % {"number": number, "field": name}
+        if number is None:
+            return gettext("A link removed since, %(field)s") % {"field": name}
+        return gettext("Link %(number)s, %(field)s") % {"number": number, "field": name}
+
+
+# --- History, conflicts, presence ---------------------------------------------------------------
+
+
+class VersionHistoryMixin:
+    """Versions, optimistic concurrency and presence in the communiqué admin (history.py).
+
+    - The history page lists the versions (who, when, what happened, the change note), compares
+      any version with the current state or with another version, and restores a version. A
+      restore changes every language: it needs the change permission on every language, which
+      translators do not have.
+    - The change form carries the version it was loaded with (lock_version). A save from a form
+      loaded before someone else's save is refused, showing what they changed; the form comes
+      back with what was typed, and with their changes in the fields this user had not changed,
+      and now carries the current version, so that saving again is a deliberate choice.
+    - The change form says who else opened it within the last minutes (presence.py).
+    """
+
+    def can_restore(self, request: HttpRequest, obj: Communique) -> bool:
+        return permissions.can_edit_every_language(request.user) and bool(
+            self.has_change_permission(request, obj)
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the admin's own, whose "<object_id>/" would take "5/history/compare/" for an id.
+        info = self.opts.app_label, self.opts.model_name
+        urls = [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.version_compare_view),
+                name="{}_{}_version_compare".format(*info),
+            ),
+            path(
+                "<path:object_id>/history/<int:history_id>/restore/",
+                self.admin_site.admin_view(self.version_restore_view),
+                name="{}_{}_version_restore".format(*info),
+            ),
+        ]
+        return [*urls, *super().get_urls()]
+
+    def viewable_object(self, request: HttpRequest, object_id: str) -> Communique:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def version_or_404(self, obj: Communique, history_id: object) -> Any:
+        """Return the communiqué's version of that history id, or answer 404."""
+        if not str(history_id).isdigit():
+            raise Http404
+        record = obj.history.filter(history_id=int(str(history_id))).first()
+        if record is None:
+            raise Http404
+        return record
+
+    def version_context(self, request: HttpRequest, obj: Communique, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subtitle": str(obj),
+            "opts": self.opts,
+            "original": obj,
+            "history_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[obj.pk]
+            ),
+        }
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        """List the communiqué's versions, newest first, to compare and restore."""
+        obj = self.viewable_object(request, object_id)
+        compare_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_version_compare", args=[obj.pk]
+        )
+        entries = history.version_entries(obj)
+        rows = []
+        for index, entry in enumerate(entries):
+            history_id = entry.record.history_id
+            previous = entries[index + 1] if index + 1 < len(entries) else None
+            rows.append(
+                {
+                    "entry": entry,
+                    "moment": dual_moment(entry.record.history_date),
+                    "user": user_name(entry.user),
+                    "compare_current": f"{compare_url}?{urlencode({'old': history_id})}",
+                    "compare_previous": (
+                        f"{compare_url}?"
+                        + urlencode({"old": previous.record.history_id, "new": history_id})
+                        if previous
+                        else ""
+                    ),
+                    "restore": (
+                        reverse(
+                            f"admin:{self.opts.app_label}_{self.opts.model_name}_version_restore",
+                            args=[obj.pk, history_id],
+                        )
+                        if index
+                        else ""
+                    ),
+                }
+            )
+        context = {
+            **self.version_context(request, obj, gettext("History")),
+            "rows": rows,
+            "can_restore": self.can_restore(request, obj),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/communiques/communique/history.html", context)
+
+    def version_compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Show what changed, field by field, from a version to another, or to the current state."""
+        obj = self.viewable_object(request, object_id)
+        old = self.version_or_404(obj, request.GET.get("old", ""))
+        new = self.version_or_404(obj, request.GET["new"]) if request.GET.get("new") else None
+        sections = history.compare(
+            history.version_snapshot(old),
+            history.version_snapshot(new) if new else history.current_snapshot(obj),
+        )
+        context = {
+            **self.version_context(request, obj, gettext("Compare versions")),
+            "old": dual_moment(old.history_date),
+            "new": dual_moment(new.history_date) if new else "",
+            "sections": sections,
+        }
+        return TemplateResponse(
+            request, "admin/communiques/communique/version_compare.html", context
+        )
+
+    def version_restore_view(
+        self, request: HttpRequest, object_id: str, history_id: int
+    ) -> HttpResponse:
+        """Show what restoring a version changes; restore it on POST, as a new version."""
+        obj = self.viewable_object(request, object_id)
+        if not self.can_restore(request, obj):
+            raise PermissionDenied
+        record = self.version_or_404(obj, history_id)
+        errors: list[str] = []
+        if request.method == "POST":
+            try:
+                restored = history.restore_version(communique=obj, record=record, user=request.user)
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                self.message_restored(request, record, restored)
+                return redirect(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change", obj.pk
+                )
+        sections = history.compare(history.current_snapshot(obj), history.version_snapshot(record))
+        context = {
+            **self.version_context(request, obj, gettext("Restore a version")),
+            "version": dual_moment(record.history_date),
+            "sections": sections,
+            "errors": errors,
+        }
+        return TemplateResponse(
+            request, "admin/communiques/communique/version_restore.html", context
+        )
+
+    def message_restored(
+        self, request: HttpRequest, record: Any, restored: history.Restored
+    ) -> None:
+        self.message_user(
+            request,
+            format_html(
+                "{}",
+                gettext(
+                    "The version of %(moment)s was restored in every language, with its images' "
+                    "texts and its links. The restore is itself a version: it can be undone."
+                )
+                % {"moment": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")},
+            ),
+        )
+        if restored.recreated_images:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d image deleted since came back with its texts but without its "
+                    "file: upload the photo again.",
+                    "%(count)d images deleted since came back with their texts but without their "
+                    "files: upload the photos again.",
+                    restored.recreated_images,
+                )
+                % {"count": restored.recreated_images},
+                messages.WARNING,
+            )
+        if restored.kept_images:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d image added since was kept: delete it if the communiqué should "
+                    "not show it.",
+                    "%(count)d images added since were kept: delete them if the communiqué "
+                    "should not show them.",
+                    restored.kept_images,
+                )
+                % {"count": restored.kept_images},
+                messages.WARNING,
+            )
+
+    # --- The change form: the version it was loaded with, and who else opened it
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if object_id is None or "_saveasnew" in request.POST:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        key = unquote(object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "presence": [
+                opening.describe() for opening in presence.others_recently(key, request.user)
+            ],
+        }
+        if request.method != "POST":
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if response.status_code == 200:
+                presence.note_opened(key, request.user)
+            return response
+        # The version is checked, and the row locked, in the transaction of the save itself.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            self.check_version(request, key)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Communique | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
+        if obj is not None:
+            base = kwargs.get("form", self.form)
+            declared = {
+                "lock_version": forms.IntegerField(
+                    widget=forms.HiddenInput, required=False, min_value=0
+                ),
+                "conflict": getattr(request, "version_conflict", None),
+            }
+            kwargs["form"] = type(base.__name__, (LockVersionFormMixin, base), declared)
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        notes = getattr(form, "change_notes", None) or {}
+        history.describe_version(form.instance, reason="\n".join(notes.values()))
+
+    def check_version(self, request: HttpRequest, object_id: str) -> None:
+        """Refuse a save from a form loaded before the communiqué's latest save.
+
+        The row stays locked until the save commits, so no other save comes in between. On a
+        stale version, what was posted is merged with the current state (merge_stale_post) and
+        the form is told to refuse the save (LockVersionFormMixin).
+        """
+        posted = request.POST.get("lock_version", "")
+        # A client that posts no version, such as a script, is not checked: browsers always do.
+        if not posted.isdigit():
+            return
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_change_permission(request, obj):
+            return
+        stored = (
+            Communique.objects.select_for_update()
+            .filter(pk=obj.pk)
+            .values_list("lock_version", flat=True)
+            .get()
+        )
+        if int(posted) == stored:
+            return
+        # Read again under the lock: the other save may have come after get_object.
+        obj = self.get_object(request, object_id)
+        request.version_conflict, request.POST = self.merge_stale_post(request, obj, int(posted))
+
+    def merge_stale_post(
+        self, request: HttpRequest, obj: Communique, loaded: int
+    ) -> tuple[VersionConflict, QueryDict]:
+        """Return what the others changed since the version loaded, and the data to show again.
+
+        A field this user left as it was loaded takes the others' value; a field they changed
+        keeps theirs. An image or link deleted meanwhile leaves the form (its texts typed here
+        are listed in the conflict). The data carries the current version.
+        """
+        since = obj.history.filter(lock_version__gt=loaded).select_related("history_user")
+        names = list(dict.fromkeys(user_name(record.history_user) for record in since))
+        data = request.POST.copy()
+        data["lock_version"] = str(obj.lock_version)
+        base = obj.history.filter(lock_version=loaded).order_by("-history_id").first()
+        if base is None:
+            # Loaded before the history began: what was posted stays as it is.
+            return VersionConflict(names=names, sections=[], both_changed=[], dropped=[]), data
+        loaded_state = history.version_snapshot(base)
+        current_state = history.current_snapshot(obj)
+        fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        form_class = self.get_form(request, obj, change=True, fields=fields)
+        both_changed = merge_fields(
+            form_class,
+            data,
+            request.FILES,
+            obj,
+            loaded_state.communique,
+            current_state.communique,
+            prefix=None,
+        )
+        dropped: list[tuple[str, str, str]] = []
+        rows = {Image: "images", SourceLink: "links"}
+        for inline in self.get_inline_instances(request, obj):
+            if inline.model not in rows:
+                continue
+            attribute = rows[inline.model]
+            both, lost = merge_inline(
+                inline.get_formset(request, obj),
+                data,
+                request.FILES,
+                obj,
+                getattr(loaded_state, attribute),
+                getattr(current_state, attribute),
+            )
+            both_changed += both
+            dropped += lost
+        conflict = VersionConflict(
+            names=names,
+            sections=history.compare(loaded_state, current_state),
+            both_changed=both_changed,
+            dropped=dropped,
+        )
+        return conflict, data
+
+
+def user_name(user: Any) -> str:
+    if user is None:
+        return gettext("someone")
+    return user.get_full_name() or user.get_username()
+
+
+def merge_fields(
+    form_class: type[forms.ModelForm],
+    data: QueryDict,
+    files: Any,
+    instance: models.Model,
+    loaded: dict[str, Any],
+    current: dict[str, Any],
+    *,
+    prefix: str | None,
+) -> list[str]:
+    """Give the fields this user did not change their current value in data; return the labels
+    of those both this user and the others changed, which keep this user's value."""
+    model = type(instance)
+    initial = {name: loaded[name] for name in form_class.base_fields if name in loaded}
+    posted = form_class(data, files, instance=instance, initial=initial, prefix=prefix)
+    changed_here = set(posted.changed_data)
+    fresh = form_class(instance=instance, prefix=prefix)
+    both_changed = []
+    for name in initial:
+        # A file is never merged: the page cannot fill in a file input.
+        if name == "file" or loaded[name] == current.get(name):
+            continue
+        if name in changed_here:
+            both_changed.append(history.field_title(model, name))
+            continue
+        for key in field_keys(posted[name]):
+            data.pop(key, None)
+        for key, value in field_data(fresh[name]).items():
+            data[key] = value
+    return both_changed
+
+
+def merge_inline(
+    formset_class: type[forms.BaseModelFormSet],
+    data: QueryDict,
+    files: Any,
+    parent: Communique,
+    loaded: dict[int, dict[str, Any]],
+    current: dict[int, dict[str, Any]],
+) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Merge an inline's rows as merge_fields does the communiqué's; drop the rows deleted
+    meanwhile, numbering the others again. Return the labels both changed, and what was typed
+    in the dropped rows."""
+    prefix = formset_class.get_default_prefix()
+    model = formset_class.model
+    total = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
+    initial_count = int(data.get(f"{prefix}-INITIAL_FORMS") or 0)
+    live = {str(row.pk): row for row in model._default_manager.filter(communique=parent)}
+    both_changed: list[str] = []
+    dropped: list[tuple[str, str, str]] = []
+    kept: list[int] = []
+    for index in range(total):
+        row_prefix = f"{prefix}-{index}"
+        pk = data.get(f"{row_prefix}-id", "")
+        if index >= initial_count or not pk:
+            kept.append(index)
+            continue
+        loaded_row = loaded.get(int(pk)) if pk.isdigit() else None
+        if pk not in live:
+            form = formset_class.form(data, files, prefix=row_prefix, initial=loaded_row or {})
+            title = str((loaded_row or {}).get("url") or (loaded_row or {}).get("file") or pk)
+            for name in form.changed_data:
+                if name in (loaded_row or {}):
+                    typed = ", ".join(data.getlist(form[name].html_name))
+                    dropped.append((title, history.field_title(model, name), typed))
+            continue
+        kept.append(index)
+        if loaded_row is not None:
+            labels = merge_fields(
+                formset_class.form,
+                data,
+                files,
+                live[pk],
+                loaded_row,
+                current.get(int(pk), {}),
+                prefix=row_prefix,
+            )
+            title = str(live[pk])
+            both_changed += [f"{title}: {label}" for label in labels]
+    if len(kept) < total:
+        renumber_rows(data, prefix, kept, initial_count)
+    return both_changed, dropped
+
+
+def renumber_rows(data: QueryDict, prefix: str, kept: list[int], initial_count: int) -> None:
+    """Keep only these rows of a formset in data, numbered again from 0."""
+    rows = []
+    for index in kept:
+        start = f"{prefix}-{index}-"
+        rows.append({key[len(start) :]: data.getlist(key) for key in data if key.startswith(start)})
+    row_key = re.compile(rf"{re.escape(prefix)}-\d+-")
+    for key in [key for key in data if row_key.match(key)]:
+        del data[key]
+    for new_index, row in enumerate(rows):
+        for name, values in row.items():
+            data.setlist(f"{prefix}-{new_index}-{name}", values)
+    data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+    data[f"{prefix}-INITIAL_FORMS"] = str(sum(1 for index in kept if index < initial_count))
+
 
 class ImageInline(TranslatorInlineMixin, LanguageDirectionMixin, TranslationStackedInline):
     model = Image
@@ -700,7 +1417,11 @@ class SourceLinkInline(TranslatorInlineMixin, LanguageDirectionMixin, Translatio
 
 @admin.register(Communique)
 class CommuniqueAdmin(
-    EditorialWorkflowMixin, SlugFromTitleMixin, LanguageDirectionMixin, TabbedTranslationAdmin
+    VersionHistoryMixin,
+    EditorialWorkflowMixin,
+    SlugFromTitleMixin,
+    LanguageDirectionMixin,
+    TabbedTranslationAdmin,
 ):
     form = CommuniqueAdminForm
     list_display = (
@@ -711,9 +1432,10 @@ class CommuniqueAdmin(
         "published_at_dual",
         "event_date_dual",
         "complete_languages",
+        "translation_statuses",
         "is_published",
     )
-    list_filter = (StateFilter, "category", LanguageCompletenessFilter)
+    list_filter = (StateFilter, "category", LanguageCompletenessFilter, TranslationFilter)
     list_select_related = ("category",)
     search_fields = localized_fieldnames("title")
     search_help_text = _("Search the titles in every language, or a reference such as 2019/031.")
@@ -731,7 +1453,7 @@ class CommuniqueAdmin(
                 "fields": ("event_date", "published_at")
             },
         ),
-        (_("Publication"), {"fields": ("status", "slug")}),
+        (_("Publication"), {"fields": ("status", "slug", "outdated_translations")}),
         (
             _("Record"),
             {
@@ -769,6 +1491,7 @@ class CommuniqueAdmin(
 
     class Media:
         js = ("communiques/admin/prepopulate_slug.js",)
+        css = {"all": ("communiques/admin/translations.css",)}
 
     def formfield_for_dbfield(
         self, db_field: models.Field, request: HttpRequest, **kwargs: Any
@@ -885,9 +1608,25 @@ class CommuniqueAdmin(
             gettext("%(language)s (demo)") % {"language": language_name(code)}
             if getattr(obj, build_localized_fieldname("is_demo_translation", code))
             else language_name(code)
-            for code in obj.available_languages
+            for code in obj.written_languages
         ]
         return gettext(", ").join(versions) or self.get_empty_value_display()
+
+    @admin.display(description=_("translations"))
+    def translation_statuses(self, obj: Communique) -> SafeString:
+        """Show each language version's status in a word: «fr: ready», «ps: outdated»."""
+        return format_html_join(
+            mark_safe("<br>"),
+            '<span class="translation-status translation-status-{}">{}</span>',
+            (
+                (
+                    status_key(obj, code),
+                    gettext("%(language)s: %(status)s")
+                    % {"language": code, "status": status_label(obj, code)},
+                )
+                for code in language_codes()
+            ),
+        )
 
     @admin.display(description=_("on the public site"), boolean=True)
     def is_published(self, obj: Communique) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
@@ -480,3 +482,93 @@ class WorkflowFormMixin:
                 regrouped.setdefault(key, []).extend(messages)
             errors = ValidationError(regrouped)
         super()._update_errors(errors)
+
+
+# --- Optimistic concurrency: a change form carries the version of the communiqué it was loaded
+# with (lock_version, a hidden input); admin.VersionHistoryMixin compares it with the stored one.
+
+
+def field_keys(bound_field: forms.BoundField) -> list[str]:
+    """Return the posted names a field's widget reads: published_at_0 and _1, title_ps-clear."""
+    name = bound_field.html_name
+    widget = bound_field.field.widget
+    keys = [name, f"{name}-clear"]
+    if isinstance(widget, forms.MultiWidget):
+        keys += [f"{name}{suffix}" for suffix in widget.widgets_names]
+    return keys
+
+
+def field_data(bound_field: forms.BoundField) -> dict[str, str]:
+    """Return what a browser posts for a field of an unbound form, left as the page shows it."""
+    value = bound_field.value()
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return {bound_field.html_name: "on"} if value else {}
+    if isinstance(widget, forms.MultiWidget):
+        parts = widget.decompress(value) if value else []
+        return {
+            f"{bound_field.html_name}{suffix}": str(part)
+            for suffix, part in zip(widget.widgets_names, parts, strict=False)
+            if part is not None
+        }
+    if value is None or isinstance(value, FieldFile):
+        # A file input is never filled in by the page.
+        return {}
+    return {bound_field.html_name: str(value)}
+
+
+@dataclass(frozen=True)
+class VersionConflict:
+    """Someone else saved the communiqué after this form was loaded: who, and what changed."""
+
+    names: list[str]
+    # history.Section: what they changed, from the version this form was loaded with.
+    sections: list[Any]
+    # The labels of the fields both changed: the form holds this user's text.
+    both_changed: list[str]
+    # What this user had typed in rows deleted meanwhile, which the form can no longer hold:
+    # (the row, the field, the text).
+    dropped: list[tuple[str, str, str]]
+
+
+class LockVersionFormMixin:
+    """Refuse the save of a change form loaded before someone else saved the communiqué.
+
+    CommuniqueAdmin.get_form declares the hidden lock_version field and sets conflict when the
+    posted version is not the stored one; the data posted was then already merged (admin).
+    """
+
+    conflict: VersionConflict | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "lock_version" in self.fields and self.instance.pk:
+            self.fields["lock_version"].initial = self.instance.lock_version
+
+    def clean(self) -> dict[str, Any]:
+        if self.conflict is not None:
+            errors = [
+                ValidationError(
+                    _(
+                        "%(names)s saved this communiqué after you opened it, so nothing was "
+                        "saved. Nothing you typed is lost: the form below holds your changes, "
+                        "and theirs in the fields you had not changed. Review their changes, "
+                        "then save again."
+                    ),
+                    code="stale_version",
+                    params={"names": ", ".join(self.conflict.names)},
+                )
+            ]
+            if self.conflict.both_changed:
+                errors.append(
+                    ValidationError(
+                        _(
+                            "You both changed %(fields)s: the form holds your text, and saving "
+                            "again replaces theirs."
+                        ),
+                        code="stale_version_overlap",
+                        params={"fields": ", ".join(self.conflict.both_changed)},
+                    )
+                )
+            raise ValidationError(errors)
+        return super().clean()

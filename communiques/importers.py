@@ -596,6 +596,9 @@ def _write(
 
     slots, slots_changed = _write_image_slots(communique, parsed, language, leads, warnings)
     links_changed = _write_links(communique, parsed, language)
+    if slots_changed or links_changed:
+        # Their captions and labels are followed texts, written after the communiqué itself.
+        communique.update_fingerprints()
     # Files last: a refusal above leaves none behind.
     photos_changed = _attach_photos(slots, photos, warnings, written)
     return ImportResult(

@@ -5,6 +5,7 @@ import hashlib
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property, partial
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -21,12 +22,20 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 from . import text
+from .cache import content_changed
 from .images import Picture, ProcessedImage, delete_files, describe_renditions, store
 
 # The fields a language version needs before the public may see it.
 REQUIRED_FOR_PUBLIC = ("title", "body")
 # The fields of a language version that search looks through (search.py), in search_text.
 SEARCHED_FIELDS = ("title", "subtitle", "lead", "body", "place")
+# The texts a translation follows, per model: when the original language's change after a
+# translation was marked ready, that translation is outdated (Communique.is_outdated_in).
+FOLLOWED_FIELDS = {
+    "communique": ("title", "subtitle", "lead", "body", "place"),
+    "image": ("alt_text", "caption"),
+    "link": ("label",),
+}
 
 
 def language_codes() -> list[str]:
@@ -62,9 +71,53 @@ def communique_permissions() -> list[tuple[str, str]]:
     ]
 
 
-class Category(models.Model):
+class PageContentQuerySet(models.QuerySet):
+    """Rows the public pages show: bulk writes, which bypass save() and delete(), make the cached
+    pages stale too."""
+
+    def update(self, **kwargs) -> int:
+        count = super().update(**kwargs)
+        content_changed()
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        result = super().delete()
+        content_changed()
+        return result
+
+    def bulk_create(self, objs, *args, **kwargs) -> list[models.Model]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        content_changed()
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs) -> int:
+        count = super().bulk_update(objs, fields, *args, **kwargs)
+        content_changed()
+        return count
+
+
+class PageContent(models.Model):
+    """A model whose rows the public pages show: saving or deleting one makes the cached pages
+    stale (communiques/cache.py)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        content_changed()
+
+    def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
+        result = super().delete(*args, **kwargs)
+        content_changed()
+        return result
+
+
+class Category(PageContent):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), unique=True)
+
+    objects = PageContentQuerySet.as_manager()
 
     class Meta:
         ordering = ("slug",)
@@ -75,7 +128,42 @@ class Category(models.Model):
         return self.name or self.slug
 
 
-class CommuniqueQuerySet(models.QuerySet):
+@dataclass(frozen=True)
+class Neighbours:
+    """The communiqués published just before and just after one."""
+
+    older: Communique | None = None
+    newer: Communique | None = None
+
+
+def written_in(language: str) -> Q:
+    """Return the condition that a communiqué has a title and a body in a language."""
+    condition = Q()
+    for field in REQUIRED_FOR_PUBLIC:
+        name = build_localized_fieldname(field, language)
+        condition &= Q(**{f"{name}__isnull": False}) & ~Q(**{name: ""})
+    return condition
+
+
+def outdated_in(language: str) -> Q:
+    """Return the condition that a communiqué's translation into a language is outdated.
+
+    A plain comparison of fingerprints, so that lists, feeds, search and the sitemap filter in
+    SQL: the original's, kept by Communique.save(), and the one the version recorded when it was
+    marked ready.
+    """
+    changed = (
+        TranslationVersion.objects.filter(
+            communique=OuterRef("pk"), language=language, ready_at__isnull=False
+        )
+        # Marked ready before fingerprints were kept: nothing to compare with.
+        .exclude(source_fingerprint="")
+        .exclude(source_fingerprint=OuterRef("original_fingerprint"))
+    )
+    return ~Q(original_language=language) & Exists(changed)
+
+
+class CommuniqueQuerySet(PageContentQuerySet):
     def published(self) -> CommuniqueQuerySet:
         """Return the communiqués the public may see: published, and due.
 
@@ -83,6 +171,10 @@ class CommuniqueQuerySet(models.QuerySet):
         with a notice is not among them: see public().
         """
         return self.filter(status=Communique.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self) -> CommuniqueQuerySet:
+        """Return the communiqués published for a time still to come: the twin of is_scheduled()."""
+        return self.filter(status=Communique.Status.PUBLISHED, published_at__gt=timezone.now())
 
     def public(self) -> CommuniqueQuerySet:
         """Return the communiqués whose page the public may open at its address.
@@ -101,15 +193,66 @@ class CommuniqueQuerySet(models.QuerySet):
         )
 
     def in_language(self, language: str) -> CommuniqueQuerySet:
-        """Return the communiqués that have a complete version in this language."""
-        condition = Q()
-        for field in REQUIRED_FOR_PUBLIC:
-            name = build_localized_fieldname(field, language)
-            condition &= Q(**{f"{name}__isnull": False}) & ~Q(**{name: ""})
-        return self.filter(condition)
+        """Return the communiqués whose version in this language the public may read.
+
+        Written (a title and a body), and not an outdated translation that the editor chose to
+        hold back until it is marked ready again. The twin of Communique.has_language().
+        """
+        held_back = Q(outdated_translations=Communique.OutdatedTranslations.WAIT) & outdated_in(
+            language
+        )
+        return self.filter(written_in(language) & ~held_back)
+
+    def written_in(self, language: str) -> CommuniqueQuerySet:
+        """Return the communiqués that have a title and a body in this language."""
+        return self.filter(written_in(language))
 
     def missing_language(self, language: str) -> CommuniqueQuerySet:
-        return self.exclude(pk__in=self.in_language(language).values("pk"))
+        return self.exclude(written_in(language))
+
+    def outdated_in(self, language: str) -> CommuniqueQuerySet:
+        """Return the communiqués whose original changed since their translation into this
+        language was marked ready. The twin of Communique.is_outdated_in()."""
+        return self.filter(outdated_in(language))
+
+    def needing_translation(self, language: str) -> CommuniqueQuerySet:
+        """Return the communiqués whose translation into this language is missing or in progress:
+        never marked ready, or changed since it was."""
+        ready = TranslationVersion.objects.filter(
+            Q(text_fingerprint=OuterRef(build_localized_fieldname("text_fingerprint", language)))
+            # Marked ready before fingerprints were kept: taken as unchanged.
+            | Q(text_fingerprint=""),
+            communique=OuterRef("pk"),
+            language=language,
+            ready_at__isnull=False,
+        )
+        return self.exclude(original_language=language).filter(
+            ~written_in(language) | ~Exists(ready)
+        )
+
+    def neighbours(self, communique: Communique) -> Neighbours:
+        """Return the communiqués of this queryset published just before and just after one.
+
+        In the order of the lists: by publication date, then by id between communiqués published
+        at the same moment. One query, whatever the number of communiqués.
+        """
+        moment = communique.published_at
+        if moment is None:
+            return Neighbours()
+        older = self.filter(
+            Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=communique.pk)
+        ).order_by("-published_at", "-pk")
+        newer = self.filter(
+            Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=communique.pk)
+        ).order_by("published_at", "pk")
+        # Two scalar subqueries in one statement: a union of the two sliced querysets would do on
+        # PostgreSQL, but SQLite cannot order and slice inside a union.
+        rows = self.filter(
+            Q(pk=Subquery(older.values("pk")[:1])) | Q(pk=Subquery(newer.values("pk")[:1]))
+        ).only("slug", "title", "published_at")
+        # Keyed by "published before": True for the older one, False for the newer.
+        found = {(row.published_at, row.pk) < (moment, communique.pk): row for row in rows}
+        return Neighbours(older=found.get(True), newer=found.get(False))
 
     def delete(self) -> tuple[int, dict[str, int]]:
         # The images go by cascade in SQL, which never calls Image.delete().
@@ -119,7 +262,7 @@ class CommuniqueQuerySet(models.QuerySet):
         return result
 
 
-class Communique(models.Model):
+class Communique(PageContent):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         IN_REVIEW = "in_review", _("In review")
@@ -129,6 +272,10 @@ class Communique(models.Model):
     class WithdrawalKind(models.TextChoices):
         NOTICE = "notice", _("With a notice: the page stays online")
         IN_ERROR = "in_error", _("Published in error: removed from the public")
+
+    class OutdatedTranslations(models.TextChoices):
+        STAY_ONLINE = "stay_online", _("Stay online, with a notice that an update is pending")
+        WAIT = "wait", _("Wait: hidden from the public until marked ready again")
 
     title = models.CharField(_("title"), max_length=500)
     subtitle = models.CharField(_("subtitle"), max_length=500, blank=True)
@@ -151,6 +298,17 @@ class Communique(models.Model):
     # The searched fields of the version, folded by text.normalize_for_search, so that both
     # databases compare the folded query with folded text in SQL. Written by save().
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    # The SHA-256 of the version's followed texts (FOLLOWED_FIELDS, as text.comparable_text
+    # reads them), so that "changed since it was marked ready" is a comparison in SQL. Written
+    # by save() and, once photos and links are saved, by update_fingerprints().
+    text_fingerprint = models.CharField(
+        _("text fingerprint"), max_length=64, blank=True, default="", editable=False
+    )
+    # The text fingerprint of the original language, in a column of its own so that "outdated"
+    # compares two columns whatever the original language is.
+    original_fingerprint = models.CharField(
+        _("fingerprint of the original"), max_length=64, blank=True, default="", editable=False
+    )
 
     original_language = models.CharField(
         _("original language"),
@@ -203,6 +361,17 @@ class Communique(models.Model):
         help_text=_("Shown to readers on the page of a communiqué withdrawn with a notice."),
     )
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    outdated_translations = models.CharField(
+        _("outdated translations"),
+        max_length=20,
+        choices=OutdatedTranslations.choices,
+        default=OutdatedTranslations.STAY_ONLINE,
+        help_text=_(
+            "When the original text changes after a translation was marked ready, that "
+            "translation is outdated: it either stays online with a notice that an update is "
+            "pending, or waits, hidden from the public, until its translator marks it ready again."
+        ),
+    )
     slug = models.SlugField(
         _("slug"),
         max_length=120,
@@ -213,6 +382,10 @@ class Communique(models.Model):
     )
     reference_year = models.PositiveSmallIntegerField(_("reference year"), editable=False)
     reference_number = models.PositiveSmallIntegerField(_("reference number"), editable=False)
+    # Raised by every save. A change form carries the value it was loaded with, and a save from a
+    # form loaded before someone else's save is refused (admin.VersionHistoryMixin), so that two
+    # people editing at once never overwrite each other unknowingly.
+    lock_version = models.PositiveIntegerField(_("version"), default=0, editable=False)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -276,6 +449,15 @@ class Communique(models.Model):
         if update_fields is not None and searched_field_names().intersection(update_fields):
             # A partial save of a searched field must also write the document made from it.
             kwargs["update_fields"] = {*update_fields, *search_fields}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or followed_field_names().intersection(update_fields):
+            fingerprint_fields = self.set_fingerprints(self.followed_texts())
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *fingerprint_fields}
+        if not self._state.adding:
+            self.lock_version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "lock_version"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -383,16 +565,132 @@ class Communique(models.Model):
         elif self.withdrawn_at is None:
             self.withdrawn_at = now
 
-    def has_language(self, language: str) -> bool:
+    def is_written_in(self, language: str) -> bool:
+        """Return True if the communiqué has a title and a body in this language."""
         return all(
             getattr(self, build_localized_fieldname(field, language), None)
             for field in REQUIRED_FOR_PUBLIC
+        )
+
+    def has_language(self, language: str) -> bool:
+        """Return True if the public may read this language version: the twin of in_language()."""
+        if not self.is_written_in(language):
+            return False
+        # Only a translation the editor holds back needs its version read.
+        return not (
+            self.outdated_translations == self.OutdatedTranslations.WAIT
+            and self.is_outdated_in(language)
         )
 
     @property
     def available_languages(self) -> list[str]:
         """The languages, in settings order, whose version the public may read."""
         return [code for code in language_codes() if self.has_language(code)]
+
+    @property
+    def written_languages(self) -> list[str]:
+        """The languages, in settings order, that have a title and a body."""
+        return [code for code in language_codes() if self.is_written_in(code)]
+
+    # --- Translation versions: what the translators follow
+
+    def translation_version(self, language: str) -> TranslationVersion | None:
+        if self._state.adding:
+            return None
+        # Through all(), so that prefetched versions are reused.
+        versions = self.translation_versions.all()
+        return next((version for version in versions if version.language == language), None)
+
+    def is_outdated_in(self, language: str) -> bool:
+        """Return True if the original changed since the translation into this language was
+        marked ready: the twin of outdated_in()."""
+        if language == self.original_language:
+            return False
+        version = self.translation_version(language)
+        return (
+            version is not None
+            and version.ready_at is not None
+            and version.source_fingerprint != ""
+            and version.source_fingerprint != self.original_fingerprint
+        )
+
+    @property
+    def translation_update_pending(self) -> bool:
+        """Return True if the version in the active language is outdated (its page says so)."""
+        return self.is_outdated_in(translation.get_language() or settings.LANGUAGE_CODE)
+
+    def translation_status(self, language: str) -> TranslationVersion.Status:
+        """Return where a language version stands: missing, in progress, ready or published.
+
+        Whether it is outdated besides is is_outdated_in().
+        """
+        Status = TranslationVersion.Status
+        if not self.is_written_in(language):
+            return Status.MISSING
+        public = self.is_public() and self.has_language(language)
+        if language == self.original_language:
+            # The original is the press office's: it is ready when submitted for review.
+            if public:
+                return Status.PUBLISHED
+            return Status.IN_PROGRESS if self.status == self.Status.DRAFT else Status.READY
+        version = self.translation_version(language)
+        if version is None or version.ready_at is None or version.edited_since_ready(self):
+            return Status.IN_PROGRESS
+        return Status.PUBLISHED if public else Status.READY
+
+    def followed_texts(self) -> dict[str, dict[str, str]]:
+        """Return each language's followed texts, by name, as compared: title, body,
+        image-12-caption, link-7-label… Empty texts are left out.
+
+        Photos and links are read from the database, never from a prefetch that may leave some
+        out.
+        """
+        localized = build_localized_fieldname
+        adding = self._state.adding
+        images = [] if adding else list(Image.objects.filter(communique=self))
+        links = [] if adding else list(SourceLink.objects.filter(communique=self))
+        texts: dict[str, dict[str, str]] = {}
+        for code in language_codes():
+            named = [
+                (field, getattr(self, localized(field, code)))
+                for field in FOLLOWED_FIELDS["communique"]
+            ]
+            for kind, rows in (("image", images), ("link", links)):
+                named.extend(
+                    (f"{kind}-{row.pk}-{field}", getattr(row, localized(field, code)))
+                    for row in rows
+                    for field in FOLLOWED_FIELDS[kind]
+                )
+            texts[code] = {
+                name: comparable
+                for name, value in named
+                if (comparable := text.comparable_text(value or "", is_html=name == "body"))
+            }
+        return texts
+
+    def set_fingerprints(self, texts: dict[str, dict[str, str]]) -> list[str]:
+        """Set each language's text fingerprint and the original's; return the fields set."""
+        names = []
+        for code, values in texts.items():
+            name = build_localized_fieldname("text_fingerprint", code)
+            setattr(self, name, text.texts_fingerprint(values))
+            names.append(name)
+        self.original_fingerprint = text.texts_fingerprint(texts.get(self.original_language, {}))
+        return [*names, "original_fingerprint"]
+
+    def update_fingerprints(self) -> dict[str, dict[str, str]]:
+        """Bring the stored fingerprints up to date with the texts, photos and links as stored;
+        return the followed texts.
+
+        For writes that change photos or links after the communiqué itself was saved (the
+        admin's inlines, the importer). The fingerprints are derived, not edited: an update
+        writes them, which neither raises lock_version nor records a version of its own.
+        """
+        texts = self.followed_texts()
+        names = self.set_fingerprints(texts)
+        values = {name: getattr(self, name) for name in names}
+        Communique.objects.filter(pk=self.pk).update(**values)
+        return texts
 
     def public_images(self) -> list[Image]:
         """Return the images the public may see, in the order the page shows them."""
@@ -464,6 +762,22 @@ class Communique(models.Model):
         return names
 
 
+def followed_field_names() -> set[str]:
+    """Return the names of the communiqué's followed fields, plain and in every language, and of
+    the field that says which of them are the original."""
+    return {
+        "original_language",
+        *(
+            name
+            for field in FOLLOWED_FIELDS["communique"]
+            for name in (
+                field,
+                *(build_localized_fieldname(field, code) for code in language_codes()),
+            )
+        ),
+    }
+
+
 def searched_field_names() -> set[str]:
     """Return the names of the searched fields, plain and in every language."""
     return {
@@ -485,7 +799,7 @@ def remove_files_on_commit(images: Iterable[Image]) -> None:
     delete_files_on_commit([name for image in images for name in image.stored_names()])
 
 
-class ImageQuerySet(models.QuerySet):
+class ImageQuerySet(PageContentQuerySet):
     def delete(self) -> tuple[int, dict[str, int]]:
         doomed = list(self)
         result = super().delete()
@@ -493,7 +807,7 @@ class ImageQuerySet(models.QuerySet):
         return result
 
 
-class Image(models.Model):
+class Image(PageContent):
     class Placement(models.TextChoices):
         TOP = "top", _("At the top")
         AFTER_PARAGRAPH = "after_paragraph", _("After a paragraph")
@@ -616,7 +930,7 @@ class Image(models.Model):
             raise ValidationError({"after_paragraph": _("Say which paragraph the photo follows.")})
 
 
-class SourceLink(models.Model):
+class SourceLink(PageContent):
     class Kind(models.TextChoices):
         ORIGINAL = "original", _("Original source")
         RELATED = "related", _("Related")
@@ -634,6 +948,8 @@ class SourceLink(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ORIGINAL)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = PageContentQuerySet.as_manager()
+
     class Meta:
         ordering = ("order", "id")
         verbose_name = _("source link")
@@ -643,7 +959,7 @@ class SourceLink(models.Model):
         return self.label or self.url
 
 
-class SiteSettings(models.Model):
+class SiteSettings(PageContent):
     """The embassy's identity on every page: one row, edited in the admin in every language."""
 
     # save() writes every instance to this one key, so there can never be a second row.
@@ -684,6 +1000,8 @@ class SiteSettings(models.Model):
         help_text=_("Shown at the foot of every page, for journalists."),
     )
 
+    objects = PageContentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("site settings")
         verbose_name_plural = _("site settings")
@@ -704,7 +1022,7 @@ class SiteSettings(models.Model):
 # --- The editorial workflow: change notes, preview links, translation readiness, audit log ------
 
 
-class ChangeNote(models.Model):
+class ChangeNote(PageContent):
     """A public "updated" line of a published communiqué, in each language it was written in."""
 
     communique = models.ForeignKey(
@@ -726,6 +1044,8 @@ class ChangeNote(models.Model):
         editable=False,
         related_name="+",
     )
+
+    objects = PageContentQuerySet.as_manager()
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -795,8 +1115,19 @@ class PreviewLink(models.Model):
         return self.revoked_at is None and self.expires_at > timezone.now()
 
 
-class TranslationVersion(models.Model):
-    """Where one language version of a communiqué stands: when its translator marked it ready."""
+class TranslationVersion(PageContent):
+    """Where one language version of a communiqué stands: who translates it, when it was last
+    marked ready, and what the original said then.
+
+    Its status (missing, in progress, ready, published) and whether it is outdated are derived
+    from the texts each time (Communique.translation_status, is_outdated_in), never stored.
+    """
+
+    class Status(models.TextChoices):
+        MISSING = "missing", _("missing")
+        IN_PROGRESS = "in_progress", _("in progress")
+        READY = "ready", _("ready")
+        PUBLISHED = "published", _("published")
 
     communique = models.ForeignKey(
         Communique,
@@ -814,6 +1145,39 @@ class TranslationVersion(models.Model):
         blank=True,
         related_name="+",
     )
+    # The last translator who changed this language's texts, or marked them ready.
+    translator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("translator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What the original said when this version was last marked ready (Communique.followed_texts
+    # of the original language), to show its translator what changed since; and its fingerprint,
+    # which Communique.original_fingerprint no longer equals once it has changed.
+    source_snapshot = models.JSONField(
+        _("original when marked ready"), default=dict, blank=True, editable=False
+    )
+    source_fingerprint = models.CharField(
+        _("fingerprint of the original when marked ready"),
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+    )
+    # This version's own text fingerprint when marked ready: another one now means it was
+    # edited since, and is in progress again.
+    text_fingerprint = models.CharField(
+        _("text fingerprint when marked ready"),
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+    )
+
+    objects = PageContentQuerySet.as_manager()
 
     class Meta:
         ordering = ("communique", "language")
@@ -828,6 +1192,12 @@ class TranslationVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.communique} [{self.language}]"
 
+    def edited_since_ready(self, communique: Communique) -> bool:
+        """Return True if the version's texts changed since it was marked ready."""
+        current = getattr(communique, build_localized_fieldname("text_fingerprint", self.language))
+        # Marked ready before fingerprints were kept: taken as unchanged.
+        return self.text_fingerprint != "" and self.text_fingerprint != current
+
 
 class AuditEntry(models.Model):
     """One publication, withdrawal, schedule or permission-relevant act: who, when, what."""
@@ -841,10 +1211,15 @@ class AuditEntry(models.Model):
         PREVIEW_LINK_CREATED = "preview_link_created", _("Preview link created")
         PREVIEW_LINK_REVOKED = "preview_link_revoked", _("Preview link revoked")
         TRANSLATION_READY = "translation_ready", _("Translation marked ready")
+        OUTDATED_TRANSLATIONS_CHANGED = (
+            "outdated_translations_changed",
+            _("Choice for outdated translations changed"),
+        )
         ROLES_SET_UP = "roles_set_up", _("Roles set up")
         ROLE_ASSIGNED = "role_assigned", _("Role given")
         ROLE_REMOVED = "role_removed", _("Role taken away")
         PERMISSIONS_CHANGED = "permissions_changed", _("Permissions changed")
+        RESTORED = "restored", _("Earlier version restored")
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices, db_index=True)
     # Kept when the communiqué is deleted: the entry then names it in its details.

@@ -7,8 +7,11 @@ Pure functions: nothing here knows about the ORM or HTTP.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
+import hashlib
 import html
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -393,3 +396,60 @@ def highlight(value: str, terms: Sequence[str], language: str, length: int | Non
     if last < len(value):
         pieces.append("…")
     return "".join(pieces)
+
+
+# --- Comparing versions of a text ---------------------------------------------------------------
+# A translation is outdated when the words of its original change, not its markup or spacing: the
+# texts are compared, and fingerprinted, as plain words, one line per paragraph.
+
+# Words are the units of a diff; a line break between paragraphs is one too.
+_DIFF_TOKEN = re.compile(r"[^\S\n]*(\n|[^\s]+)")
+# Unchanged words kept on each side of a change; longer unchanged runs are cut to an ellipsis.
+DIFF_CONTEXT_WORDS = 12
+
+
+def comparable_text(value: str, *, is_html: bool = False) -> str:
+    """Return a text as it is compared: its words, one line per paragraph, without markup."""
+    if is_html:
+        value = html_to_text(value)
+    lines = (" ".join(line.split()) for line in value.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def texts_fingerprint(texts: dict[str, str]) -> str:
+    """Return the SHA-256 of a set of named texts, as compared: equal for the same words."""
+    canonical = json.dumps(texts, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _words_html(words: Sequence[str]) -> str:
+    joined = " ".join(html.escape(word) for word in words)
+    return joined.replace(" \n ", "<br>").replace("\n", "<br>")
+
+
+def word_diff(old: str, new: str, context: int = DIFF_CONTEXT_WORDS) -> str:
+    """Return HTML of how a plain text changed: removed words in <del>, added ones in <ins>.
+
+    Everything else is escaped; unchanged runs longer than twice the context are shortened to
+    their ends around an ellipsis.
+    """
+    before = _DIFF_TOKEN.findall(old)
+    after = _DIFF_TOKEN.findall(new)
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    opcodes = matcher.get_opcodes()
+    pieces = []
+    for index, (operation, start, end, new_start, new_end) in enumerate(opcodes):
+        if operation == "equal":
+            words = before[start:end]
+            head = words[:context] if index > 0 else []
+            tail = words[-context:] if index < len(opcodes) - 1 else []
+            if len(words) > len(head) + len(tail):
+                pieces.extend(part for part in (_words_html(head), "…", _words_html(tail)) if part)
+            else:
+                pieces.append(_words_html(words))
+            continue
+        if operation in ("delete", "replace"):
+            pieces.append(f"<del>{_words_html(before[start:end])}</del>")
+        if operation in ("insert", "replace"):
+            pieces.append(f"<ins>{_words_html(after[new_start:new_end])}</ins>")
+    return " ".join(pieces)

@@ -18,6 +18,7 @@ class CommuniqueTranslationOptions(TranslationOptions):
         "place",
         "is_demo_translation",
         "search_text",
+        "text_fingerprint",
         "withdrawal_reason",
     )
 

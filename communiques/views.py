@@ -27,6 +27,7 @@ from .models import (
     Communique,
     CommuniqueQuerySet,
     Image,
+    Neighbours,
     PreviewLink,
     language_codes,
 )
@@ -100,20 +101,37 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
         return Communique.objects.public()
 
     def get_queryset(self) -> CommuniqueQuerySet:
-        return super().get_queryset().prefetch_related("links", "change_notes")
+        # The translation versions tell whether this version is outdated (its notice), or held
+        # back (has_language), and which others the public may read.
+        return (
+            super().get_queryset().prefetch_related("links", "change_notes", "translation_versions")
+        )
+
+    def get_neighbours(self) -> Neighbours | None:
+        """Return the communiqués of the lists just before and after this one, if it is in them."""
+        language = translation.get_language()
+        if not (self.object.is_published() and self.object.has_language(language)):
+            return None
+        return Communique.objects.published().in_language(language).neighbours(self.object)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["is_preview"] = not self.object.is_public()
+        language = translation.get_language()
+        # A translation held back until it is ready again is shown to staff as a preview.
+        context["is_preview"] = not (self.object.is_public() and self.object.has_language(language))
         context["language_versions"] = language_versions(
             self.object.available_languages, self.object.get_absolute_url
         )
+        context["neighbours"] = self.get_neighbours()
         return context
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
         context = self.get_context_data(object=self.object)
-        if self.object.has_language(translation.get_language()):
+        language = translation.get_language()
+        if self.object.has_language(language) or (
+            self.can_preview() and self.object.is_written_in(language)
+        ):
             response = self.render_to_response(context)
         else:
             # Published, but not in this language: a 404 that offers the versions there are,
@@ -121,7 +139,7 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
             response = TemplateResponse(
                 request, self.unavailable_template_name, context, status=404
             )
-        if not self.object.is_public():
+        if context["is_preview"]:
             add_never_cache_headers(response)
         return response
 
@@ -376,6 +394,11 @@ class CommuniquePreviewView(CommuniqueDetailView):
         links = PreviewLink.objects.live().for_token(self.kwargs["token"])
         return super().get_queryset().filter(preview_links__in=links)
 
+    def can_preview(self) -> bool:
+        # The link's holder reviews what is not public: a translation held back until it is
+        # marked ready again included.
+        return True
+
     def public_communiques(self) -> CommuniqueQuerySet:
         # The link opens the communiqué whatever its state, and whoever follows it.
         return Communique.objects.all()
@@ -385,6 +408,10 @@ class CommuniquePreviewView(CommuniqueDetailView):
         if communique is None:
             raise Http404("No live preview link with this token.")
         return communique
+
+    def get_neighbours(self) -> None:
+        # A reviewer's page leads nowhere else: its address is the only one the token opens.
+        return None
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

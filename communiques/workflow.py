@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -103,16 +104,57 @@ def change_note_create(
 def translation_ready_mark(
     *, communique: Communique, language: str, user: permissions.User
 ) -> TranslationVersion:
-    """Record that a language version is ready, by whom and when."""
+    """Record that a language version is ready, by whom and when, and what the original said
+    then: from now on, a change to the original makes it outdated."""
+    was_outdated = communique.is_outdated_in(language)
+    # From the texts, photos and links as stored now, which the fingerprints then match.
+    texts = communique.update_fingerprints()
     version, _created = TranslationVersion.objects.update_or_create(
         communique=communique,
         language=language,
-        defaults={"ready_at": timezone.now(), "ready_by": user},
+        defaults={
+            "ready_at": timezone.now(),
+            "ready_by": user,
+            "translator": user,
+            "source_snapshot": texts.get(communique.original_language, {}),
+            "source_fingerprint": communique.original_fingerprint,
+            "text_fingerprint": getattr(
+                communique, build_localized_fieldname("text_fingerprint", language)
+            ),
+        },
     )
     AuditEntry.record(
-        AuditEntry.Action.TRANSLATION_READY, user=user, communique=communique, language=language
+        AuditEntry.Action.TRANSLATION_READY,
+        user=user,
+        communique=communique,
+        language=language,
+        was_outdated=was_outdated,
     )
     return version
+
+
+def translator_record(
+    *, communique: Communique, languages: Iterable[str], user: permissions.User
+) -> None:
+    """Record the user as the translator of these language versions, which they just edited."""
+    for language in languages:
+        TranslationVersion.objects.update_or_create(
+            communique=communique, language=language, defaults={"translator": user}
+        )
+
+
+def outdated_translations_record(
+    *, communique: Communique, previous: str, user: permissions.User
+) -> AuditEntry:
+    """Write the audit entry of a change to what happens to the communiqué's outdated
+    translations: whether they stay online or wait."""
+    return AuditEntry.record(
+        AuditEntry.Action.OUTDATED_TRANSLATIONS_CHANGED,
+        user=user,
+        communique=communique,
+        previous=previous,
+        outdated_translations=communique.outdated_translations,
+    )
 
 
 @transaction.atomic

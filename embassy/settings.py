@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # The body's rich-text editor: its widget and its JavaScript and CSS, served as static files.
     "django_prose_editor",
+    # Versions of communiqués, their images and links (communiques/history.py).
+    "simple_history",
     "communiques",
 ]
 
@@ -82,9 +84,14 @@ MIDDLEWARE = [
     # After sessions (it may read the language from them) and before CommonMiddleware
     # (which needs the language prefix resolved to append slashes correctly).
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware (the language is part of a page's key) and before everything only a
+    # page being rendered needs: a page served from the cache skips the rest.
+    "communiques.cache.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: each version records the user who saved it.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -132,7 +139,8 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's own, reusing its Redis client (embassy/caches.py).
+            "BACKEND": "embassy.caches.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("DJANGO_CACHE_KEY_PREFIX", "communiques"),
             # A Redis that is down or unreachable must cost a request a fraction of a second,
@@ -141,7 +149,24 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Whole pages of 20 to 60 KB: room for the recent communiqués in every language,
+            # within some 50 MB per process (Django's default is 300 entries).
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
+
+# Anonymous readers' public pages, cached whole (communiques/cache.py). A change of content
+# makes them stale at once; the timeout bounds how long a page is kept, and how stale a process
+# with its own cache (no REDIS_URL, several workers) can be after another process saved a change.
+COMMUNIQUES_PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", True)
+COMMUNIQUES_PAGE_CACHE_TIMEOUT = int(env("DJANGO_PAGE_CACHE_TIMEOUT", "300"))
+# What browsers (max-age) and shared caches such as a CDN (s-maxage) may keep a public page for
+# without asking again, in seconds: a publication reaches every reader within the longer one.
+COMMUNIQUES_PAGE_MAX_AGE = int(env("DJANGO_PAGE_MAX_AGE", "60"))
+COMMUNIQUES_PAGE_S_MAXAGE = int(env("DJANGO_PAGE_S_MAXAGE", "300"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

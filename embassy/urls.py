@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from communiques.cache import public_page
 from communiques.sitemaps import SITEMAPS
 from communiques.views import robots_txt
 from embassy import health
@@ -24,11 +25,11 @@ urlpatterns += i18n_patterns(
 urlpatterns += [
     path(
         "sitemap.xml",
-        sitemap,
+        public_page(sitemap),
         {"sitemaps": SITEMAPS, "template_name": "communiques/sitemap.xml"},
         name="sitemap",
     ),
-    path("robots.txt", robots_txt, name="robots"),
+    path("robots.txt", public_page(robots_txt), name="robots"),
 ]
 
 if settings.DEBUG:

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.conf import settings
 from django.utils import translation
@@ -11,6 +13,19 @@ def isolated_files(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with an empty cache: no page cached by another test is served."""
+    from django.core.cache import cache
+
+    from communiques.cache import STATE_KEY, PageState
+
+    cache.clear()
+    # A test's database starts empty, with nothing scheduled: the page cache's generation starts
+    # here, rather than costing the first page of each test the query that finds that out.
+    cache.set(STATE_KEY, tuple(PageState("new", time.time(), None)), timeout=None)
 
 
 @pytest.fixture(autouse=True)

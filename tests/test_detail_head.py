@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
+from communiques.models import ChangeNote
 from tests.factories import CommuniqueFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,13 +129,40 @@ def test_json_ld_describes_a_news_article(client, coalition):
         "alternativeHeadline": "جلسهء روئسای سیاسی",
         "description": "جلسهٔ ۲۵ جون ۲۰۱۹ / ۴ سرطان ۱۳۹۸ در پاریس.",
         "datePublished": "2019-07-08T09:00:00+04:30",
-        "dateModified": data["dateModified"],
+        # Never changed since: modified when first published.
+        "dateModified": "2019-07-08T09:00:00+04:30",
         "inLanguage": "fa-AF",
         "image": [largest_jpeg_url(image)],
         "author": {"@type": "Organization", "name": "دفتر مطبوعاتی سفارت"},
         "publisher": {"@type": "Organization", "name": "دفتر مطبوعاتی سفارت"},
     }
-    assert dt.datetime.fromisoformat(data["dateModified"]) == coalition.updated_at
+
+
+def modified_times(response):
+    """Return the page's dateModified (JSON-LD), article:modified_time and "last updated"."""
+    html = response.content.decode()
+    last_updated = re.search(r'class="last-updated">.*?<time datetime="([^"]+)"', html, re.S)
+    return (
+        json_ld(html)["dateModified"],
+        re.search(r'"article:modified_time" content="([^"]+)"', html)[1],
+        last_updated[1] if last_updated else None,
+    )
+
+
+def test_the_date_modified_is_the_latest_change_note_not_the_latest_save(client, coalition):
+    # A save without a note (a typo fixed) is no change for readers; a note is.
+    coalition.save()
+    before = client.get(detail_url(coalition))
+    for day, hour in ((10, 14), (9, 11)):
+        ChangeNote.objects.create(
+            communique=coalition, created_at=dt.datetime(2019, 7, day, hour, 0, tzinfo=KABUL)
+        )
+
+    after = client.get(detail_url(coalition))
+
+    # Saved today, yet never updated: modified when first published, no "last updated" line.
+    assert modified_times(before) == ("2019-07-08T09:00:00+04:30",) * 2 + (None,)
+    assert modified_times(after) == ("2019-07-10T14:00:00+04:30",) * 3
 
 
 @pytest.mark.parametrize(

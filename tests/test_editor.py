@@ -81,7 +81,11 @@ def textareas(response):
 def add_form_data(client, **values):
     """Return what the add form posts with its inlines left empty, and the values given."""
     response = client.get(ADD_URL)
-    data = {"original_language": settings.LANGUAGE_CODE, "status": Communique.Status.DRAFT}
+    data = {
+        "original_language": settings.LANGUAGE_CODE,
+        "status": Communique.Status.DRAFT,
+        "outdated_translations": Communique.OutdatedTranslations.STAY_ONLINE,
+    }
     for inline in response.context["inline_admin_formsets"]:
         for bound_field in inline.formset.management_form:
             data[bound_field.html_name] = bound_field.value()

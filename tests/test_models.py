@@ -1,11 +1,12 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from communiques import text
-from communiques.models import Communique, Image
+from communiques.models import Communique, Image, Neighbours
 from tests.factories import CommuniqueFactory, ImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +158,100 @@ def test_body_blocks_show_date_tokens_in_the_active_language(language, expected)
     assert f'<time datetime="2019-06-25">{expected}</time>' in paragraph
     # Saved before tokens were checked: shown as written, never half-rendered.
     assert heading == "<h2>[[2019-02-30]]</h2>"
+
+
+# --- Neighbours ------------------------------------------------------------------------------
+
+
+def dari_neighbours(communique):
+    return Communique.objects.published().in_language("fa-af").neighbours(communique)
+
+
+def withdrawn(kind):
+    """Return the fields of a communiqué once public, then withdrawn."""
+    return {"status": Communique.Status.WITHDRAWN, "withdrawal_kind": kind}
+
+
+NEIGHBOUR_CANDIDATES = [
+    # what the other communiqué is, how it is made, whether it is a neighbour
+    ("published", {}, True),
+    ("draft", {"status": Communique.Status.DRAFT}, False),
+    ("in review", {"status": Communique.Status.IN_REVIEW}, False),
+    ("withdrawn with a notice", withdrawn(Communique.WithdrawalKind.NOTICE), False),
+    ("withdrawn in error", withdrawn(Communique.WithdrawalKind.IN_ERROR), False),
+    ("in French only", {"title_fa_af": "", "body_fa_af": ""}, False),
+]
+
+
+@pytest.mark.parametrize(("side", "hours"), [("older", -1), ("newer", +1)])
+@pytest.mark.parametrize(("kind", "fields", "is_neighbour"), NEIGHBOUR_CANDIDATES)
+def test_only_published_communiques_of_the_language_are_neighbours(
+    kind, fields, is_neighbour, side, hours
+):
+    communique = CommuniqueFactory(published_at=timezone.now() - dt.timedelta(days=1))
+    other = CommuniqueFactory(published_at=communique.published_at + dt.timedelta(hours=hours))
+    # Published first, then changed, as the press office does: a withdrawal keeps its history.
+    for name, value in fields.items():
+        setattr(other, name, value)
+    other.save()
+
+    neighbours = dari_neighbours(communique)
+
+    assert neighbours == (Neighbours(**{side: other}) if is_neighbour else Neighbours())
+
+
+def test_a_scheduled_communique_is_no_neighbour_until_it_is_due():
+    now = timezone.now()
+    communique = CommuniqueFactory(published_at=now - dt.timedelta(days=1))
+    scheduled = CommuniqueFactory(published_at=now + dt.timedelta(hours=1))
+
+    assert dari_neighbours(communique) == Neighbours()
+    with time_machine.travel(now + dt.timedelta(hours=2)):
+        assert dari_neighbours(communique) == Neighbours(newer=scheduled)
+
+
+def test_neighbours_walk_the_list_in_its_order_ties_broken_by_id():
+    now = timezone.now()
+    moments = [now - dt.timedelta(days=days) for days in (5, 3, 3, 3, 1)]
+    for moment in moments:
+        CommuniqueFactory(published_at=moment)
+    listed = list(Communique.objects.published())
+
+    walked = [dari_neighbours(communique) for communique in listed]
+
+    # The list is newest first: each one's newer neighbour is above it, its older one below.
+    assert walked == [
+        Neighbours(
+            newer=listed[index - 1] if index > 0 else None,
+            older=listed[index + 1] if index + 1 < len(listed) else None,
+        )
+        for index in range(len(listed))
+    ]
+    assert [neighbours.older.title_fa_af for neighbours in walked[:-1]] == [
+        communique.title_fa_af for communique in listed[1:]
+    ]
+
+
+def test_an_undated_communique_has_no_neighbours(django_assert_num_queries):
+    CommuniqueFactory()
+    draft = CommuniqueFactory(status=Communique.Status.DRAFT, published_at=None)
+
+    with django_assert_num_queries(0):
+        assert dari_neighbours(draft) == Neighbours()
+
+
+@pytest.mark.parametrize("others", [2, 20])
+def test_neighbours_take_one_query_however_many_communiques(django_assert_num_queries, others):
+    now = timezone.now()
+    communiques = [
+        CommuniqueFactory(published_at=now - dt.timedelta(hours=hours))
+        for hours in range(1, others + 2)
+    ]
+    middle = communiques[len(communiques) // 2]
+
+    with django_assert_num_queries(1):
+        neighbours = dari_neighbours(middle)
+        titles = (neighbours.older.title, neighbours.newer.title)
+
+    index = communiques.index(middle)
+    assert titles == (communiques[index + 1].title, communiques[index - 1].title)

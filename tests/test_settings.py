@@ -144,7 +144,7 @@ class TestCache:
         env = production_environment(REDIS_URL="redis://cache.internal:6379/0")
 
         assert read_settings(env, expression) == (
-            "django.core.cache.backends.redis.RedisCache redis://cache.internal:6379/0"
+            "embassy.caches.ReusedClientRedisCache redis://cache.internal:6379/0"
         )
 
 

@@ -4,13 +4,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
-from communiques.models import Communique, Image
+from communiques.models import Communique, Image, PreviewLink, hash_preview_token
 from tests.factories import CommuniqueFactory, ImageFactory, SourceLinkFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +113,8 @@ def test_editor_sees_a_published_communique_as_the_public_does(client, editor):
 
     assert response.status_code == 200
     assertNotContains(response, "Preview — not public")
-    assert not response.has_header("Cache-Control")
+    # Not from the public's cached copy, and kept by no cache: staff pages are private.
+    assert "private" in response["Cache-Control"]
 
 
 def test_staff_without_change_permission_cannot_see_unpublished_detail_view(
@@ -465,6 +468,122 @@ def test_list_without_communiques_says_so(client):
     assertContains(response, "No communiqué has been published in this language yet.")
 
 
+# --- Older and newer communiqués ------------------------------------------------------------
+
+
+def in_language(language, text):
+    with translation.override(language):
+        return gettext(text)
+
+
+def neighbours_nav(language, older=None, newer=None):
+    """Return the markup of the links to the communiqués around one, as a reader sees it."""
+    links = []
+    for communique, side, rel, label in (
+        (older, "older", "prev", "Older communiqué"),
+        (newer, "newer", "next", "Newer communiqué"),
+    ):
+        if communique is not None:
+            title = getattr(communique, f"title_{language.replace('-', '_')}")
+            links.append(
+                f'<a class="neighbour neighbour-{side}" href="{detail_url(communique, language)}"'
+                f' rel="{rel}"><span class="neighbour-label">{in_language(language, label)}</span>'
+                f' <span class="neighbour-title">{title}</span></a>'
+            )
+    label = in_language(language, "Older and newer communiqués")
+    return f'<nav class="neighbours" aria-label="{label}">{"".join(links)}</nav>'
+
+
+@pytest.fixture
+def three_days():
+    """Three communiqués on three days, with what is never listed published between them."""
+    now = timezone.now()
+
+    def on(days, **kwargs):
+        return in_every_language(published_at=now - dt.timedelta(days=days), **kwargs)
+
+    older, middle, newer = on(3), on(2), on(1)
+    on(2.5, status=DRAFT)
+    on(1.5, status=WITHDRAWN, withdrawal_kind=Communique.WithdrawalKind.NOTICE)
+    return older, middle, newer
+
+
+@pytest.mark.parametrize("language", ["fa-af", "fr"])
+def test_detail_links_the_older_and_newer_communiques_of_its_language(client, three_days, language):
+    older, middle, newer = three_days
+
+    response = client.get(detail_url(middle, language))
+
+    assertContains(response, neighbours_nav(language, older=older, newer=newer), html=True)
+
+
+def test_the_oldest_and_the_newest_communiques_have_one_neighbour(client, three_days):
+    older, middle, newer = three_days
+
+    oldest_page = client.get(detail_url(older, "fr"))
+    newest_page = client.get(detail_url(newer, "fr"))
+
+    assertContains(oldest_page, neighbours_nav("fr", newer=middle), html=True)
+    assertContains(newest_page, neighbours_nav("fr", older=middle), html=True)
+
+
+def test_a_french_only_neighbour_is_skipped_on_a_dari_page_not_on_a_french_one(client):
+    now = timezone.now()
+    older, french_only, newer = (
+        CommuniqueFactory(published_at=now - dt.timedelta(days=days)) for days in (3, 2, 1)
+    )
+    french_only.title_fa_af = french_only.body_fa_af = ""
+    french_only.save()
+
+    dari = client.get(detail_url(newer, "fa-af"))
+    french = client.get(detail_url(newer, "fr"))
+
+    assertContains(dari, neighbours_nav("fa-af", older=older), html=True)
+    assertContains(french, neighbours_nav("fr", older=french_only), html=True)
+
+
+def open_withdrawn_with_notice(client, communique):
+    communique.status = WITHDRAWN
+    communique.withdrawal_kind = Communique.WithdrawalKind.NOTICE
+    communique.withdrawal_reason_fa_af = "اشتباه در متن."
+    communique.save()
+    return client.get(detail_url(communique))
+
+
+def open_as_editor_preview(client, communique):
+    communique.status = DRAFT
+    communique.save()
+    editor = get_user_model().objects.create_user("editor", password="x", is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="change_communique"))
+    client.force_login(editor)
+    return client.get(detail_url(communique))
+
+
+def open_through_a_preview_link(client, communique):
+    PreviewLink.objects.create(
+        communique=communique,
+        token_hash=hash_preview_token("secret"),
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    return client.get(url("preview", token="secret"))
+
+
+@pytest.mark.parametrize(
+    "open_page",
+    [open_withdrawn_with_notice, open_as_editor_preview, open_through_a_preview_link],
+)
+def test_a_page_outside_the_lists_links_no_neighbours(client, three_days, open_page):
+    older, middle, newer = three_days
+    # The positive control: the same communiqué, published, has both.
+    assertContains(client.get(detail_url(middle)), 'class="neighbours"')
+
+    response = open_page(client, middle)
+
+    assert response.status_code == 200
+    assertNotContains(response, 'class="neighbours"')
+    assertNotContains(response, 'rel="prev"')
+
+
 # --- Query budget --------------------------------------------------------------------------
 
 
@@ -498,9 +617,9 @@ def test_list_uses_a_constant_number_of_queries(
 def test_detail_uses_a_constant_number_of_queries(client, django_assert_num_queries, images, links):
     [communique] = populate(1, images, links)
 
-    # The communiqué with its category, its images, its links, its change notes, the site
-    # settings.
-    with django_assert_num_queries(5):
+    # The communiqué with its category, its images, its links, its change notes, its translation
+    # versions, its older and newer neighbours (one query for both), the site settings.
+    with django_assert_num_queries(7):
         response = client.get(detail_url(communique))
 
     assertContains(response, "<figure", count=images)
@@ -514,8 +633,8 @@ def test_editor_preview_uses_a_bounded_number_of_queries(
     draft.status = DRAFT
     draft.save(update_fields=["status"])
 
-    # Session, user, permissions, then the same five as the public page.
-    with django_assert_max_num_queries(9):
+    # Session, user, permissions, then the public page's but the neighbours: a draft has none.
+    with django_assert_max_num_queries(10):
         assert client.get(detail_url(draft)).status_code == 200
 
 

@@ -169,8 +169,9 @@ def news_article(
     # A preview may have no publication date yet.
     if communique.published_at:
         article["datePublished"] = iso_date(communique.published_at)
-    if communique.updated_at:
-        article["dateModified"] = iso_date(communique.updated_at)
+    # A change the public was told of, not any save: a fixed typo or a new photo credit is none.
+    if communique.last_updated_at:
+        article["dateModified"] = iso_date(communique.last_updated_at)
     if image_url:
         article["image"] = [image_url]
     return article

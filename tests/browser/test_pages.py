@@ -62,3 +62,30 @@ def test_skip_link_moves_focus_to_the_main_content(page, communique):
     page.keyboard.press("Enter")
 
     assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+# Counts the calls instead of opening the print dialog, which would block a headless browser.
+STUB_PRINT = "window.print = () => { window.printCalls = (window.printCalls || 0) + 1; };"
+
+
+def test_print_button_appears_with_javascript_and_prints_the_page(page, communique):
+    page.add_init_script(STUB_PRINT)
+    page.goto(f"/fa-af/communiques/{communique.slug}/")
+    button = page.locator(".print-button")
+    assert button.is_visible()
+    assert page.evaluate("window.printCalls") is None
+
+    button.click()
+
+    assert page.evaluate("window.printCalls") == 1
+
+
+def test_print_button_stays_hidden_without_javascript(browser, live_server, communique):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+
+    page.goto(f"/fa-af/communiques/{communique.slug}/")
+
+    assert page.locator(".print-button").count() == 1
+    assert not page.locator(".print-button").is_visible()
+    context.close()

@@ -84,7 +84,14 @@ def test_dari_page_reads_right_to_left_in_vazirmatn(page, demo_site, name, langu
 @pytest.mark.parametrize("language", ["fa-af", "fr"])
 def test_printing_hides_the_navigation_and_shows_where_sources_lead(page, demo_site, language):
     page.goto(address("detail", language, demo_site))
-    navigation = [".site-nav", ".language-switcher", ".site-header [role=search]", ".site-footer"]
+    navigation = [
+        ".site-nav",
+        ".language-switcher",
+        ".site-header [role=search]",
+        ".site-footer",
+        ".print-button",
+        ".neighbours",
+    ]
     for selector in navigation:
         assert page.locator(selector).first.is_visible(), selector
 

@@ -1,0 +1,325 @@
+"""Whole public pages kept in Django's cache for anonymous readers, and the HTTP caching headers.
+
+- Views opt in with `public_page()` in the URL configurations: the list, a communiqué, the
+  archives, the categories, search, the feeds, the sitemap and robots.txt. Nothing else is ever
+  stored: not the admin, not preview links, not the health probes.
+- `PageCacheMiddleware` answers an anonymous GET or HEAD of such a page from the cache, without a
+  database query, keyed by the page's language and full address (scheme, host, path and query).
+  A request that carries a session or messages cookie (signed-in staff) neither reads nor writes
+  the cache, and its public pages are sent `private, no-store`.
+- Invalidation: one state in the cache, `PageState`, names the current generation of the content.
+  Every stored page carries the generation it was rendered under and is served only while that
+  is still the current one. `content_changed()`, called by every save and delete of what the
+  pages show (models.PageContent, models.PageContentQuerySet), starts a new generation.
+- Scheduled publications: the state also holds the moment of the next one. From then on the
+  state is stale; the next reader of a public page starts a new generation, so a communiqué
+  scheduled for 10:00 appears at 10:00 although nothing is written then.
+- HTTP, on every anonymous public page: `ETag` (the content's hash) and `Last-Modified` (when
+  the current generation began), with `304` answers to revalidations; `Cache-Control: public`
+  with COMMUNIQUES_PAGE_MAX_AGE and COMMUNIQUES_PAGE_S_MAXAGE; `Vary: Cookie`, since the same
+  address answers staff differently. They are stored with the page, like its other headers.
+- An unreachable cache costs a request one failed attempt, logged, and the page is served
+  uncached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from functools import cache as memoize
+from functools import wraps
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Min
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import Resolver404, resolve
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponseBase]
+
+# The 1 is the format of what is stored under these keys: change it with the format.
+STATE_KEY = "pages:1:state"
+# Search results: one address per query, most of them asked once. They leave room for the
+# pages sooner.
+SEARCH_TIMEOUT = 60
+
+
+class PageState(NamedTuple):
+    """Which content the stored pages must have been rendered from."""
+
+    generation: str
+    # When this generation began, as a Unix time: the Last-Modified of every page.
+    changed_at: float
+    # The next scheduled publication, as a Unix time: from then on, the generation is stale.
+    next_publication: float | None
+
+    def is_current(self, now: float) -> bool:
+        return self.next_publication is None or now < self.next_publication
+
+
+class StoredPage(NamedTuple):
+    generation: str
+    content: bytes
+    headers: tuple[tuple[str, str], ...]
+
+    def response(self) -> HttpResponse:
+        return HttpResponse(self.content, headers=dict(self.headers))
+
+
+# --- Marking the public pages --------------------------------------------------------------------
+
+
+def public_page(view: View, *, timeout: int | None = None) -> View:
+    """Mark a view whose pages are the same for every anonymous reader, so that they are cached.
+
+    `timeout`: how long a stored page may be kept, in seconds (COMMUNIQUES_PAGE_CACHE_TIMEOUT by
+    default); a change of content makes it stale before that.
+    """
+
+    # A wrapper rather than attributes set on the view itself: the sitemap view and the feeds are
+    # shared objects.
+    @wraps(view)
+    def public_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return view(request, *args, **kwargs)
+
+    public_view.is_public_page = True
+    public_view.page_cache_timeout = timeout
+    return public_view
+
+
+def public_view_of(request: HttpRequest) -> View | None:
+    """Return the public_page() view the request's address leads to, if it leads to one."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    return match.func if getattr(match.func, "is_public_page", False) else None
+
+
+# --- The generation ---------------------------------------------------------------------------
+
+
+def new_state(changed_at: float | None = None) -> PageState:
+    """Return a new generation, with the moment of the next scheduled publication."""
+    # Imported here: models.py imports this module for content_changed().
+    from .models import Communique
+
+    upcoming = Communique.objects.scheduled().aggregate(next=Min("published_at"))["next"]
+    return PageState(
+        generation=secrets.token_hex(8),
+        changed_at=time.time() if changed_at is None else changed_at,
+        next_publication=upcoming.timestamp() if upcoming else None,
+    )
+
+
+def content_changed() -> None:
+    """Make every cached page stale: what the public pages show has just been changed."""
+    if not settings.COMMUNIQUES_PAGE_CACHE:
+        return
+    # At once, for what runs later in the same transaction (and for tests, whose transaction is
+    # never committed).
+    start_generation()
+    if transaction.get_connection().in_atomic_block:
+        # And again once the change is visible: until then, another request renders the rows as
+        # they were and would store that page under the generation just started.
+        transaction.on_commit(start_generation, robust=True)
+
+
+def start_generation() -> None:
+    state = new_state()
+    try:
+        cache.set(STATE_KEY, tuple(state), timeout=None)
+    except Exception as error:
+        # Each backend raises its own errors (redis.ConnectionError, TimeoutError…). The change
+        # is saved all the same; pages stored before it expire after their timeout.
+        logger.warning("The cache is unreachable (%s): cached pages were not made stale.", error)
+
+
+# --- Answering -------------------------------------------------------------------------------
+
+
+@memoize
+def release() -> str:
+    """Return a fingerprint of the static files' hashed names, which every page links to.
+
+    A new release stores its own pages: one from the release before could name static files that
+    are gone.
+    """
+    read_manifest = getattr(staticfiles_storage, "read_manifest", None)
+    manifest = (read_manifest() if read_manifest else None) or ""
+    return hashlib.blake2b(manifest.encode(), digest_size=4).hexdigest()
+
+
+def page_key(request: HttpRequest) -> str:
+    # The scheme and host are part of the page: its alternate links and feeds are absolute.
+    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    address = f"{language} {request.build_absolute_uri()}"
+    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"pages:1:{release()}:{digest}"
+
+
+def is_anonymous_read(request: HttpRequest) -> bool:
+    """Tell, without a query, whether a request reads as a reader with no account does."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        # A message for this browser would be shown on the next page it reads.
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+def is_personal(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """Tell whether an answer belongs to one browser: it sets a cookie, or says it is private."""
+    session = getattr(request, "session", None)
+    cache_control = response.get("Cache-Control", "")
+    return (
+        bool(response.cookies)
+        or (session is not None and session.modified)
+        or "private" in cache_control
+        or "no-store" in cache_control
+    )
+
+
+def make_private(response: HttpResponseBase) -> None:
+    add_never_cache_headers(response)
+    patch_vary_headers(response, ("Cookie",))
+
+
+def add_public_headers(response: HttpResponseBase, state: PageState | None) -> None:
+    """Add the headers that let browsers and CDNs keep a page, and revalidate it."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=settings.COMMUNIQUES_PAGE_MAX_AGE,
+        s_maxage=settings.COMMUNIQUES_PAGE_S_MAXAGE,
+    )
+    # The same address shows staff what the public does not see (a draft, a preview banner).
+    patch_vary_headers(response, ("Cookie",))
+    set_response_etag(response)
+    if state is not None:
+        # Rather than a view's own (a feed's newest entry): a withdrawal takes the newest entry
+        # back in time, and a revalidation would wrongly be told nothing changed.
+        response.headers["Last-Modified"] = http_date(int(state.changed_at))
+
+
+def answer(
+    request: HttpRequest, response: HttpResponseBase, state: PageState | None
+) -> HttpResponseBase:
+    """Answer a revalidation that names the page as it is with 304 Not Modified."""
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=int(state.changed_at) if state is not None else None,
+        response=response,
+    )
+
+
+class PageStore:
+    """The page cache as one request uses it: after a first error, logged, it is left alone."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.available = bool(settings.COMMUNIQUES_PAGE_CACHE)
+
+    def attempt(self, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self.available:
+            return None
+        try:
+            return operation(*args, **kwargs)
+        except Exception as error:
+            # Each backend raises its own errors (redis.ConnectionError, TimeoutError…).
+            self.available = False
+            logger.warning(
+                "The cache is unreachable (%s): %s is served uncached.", error, self.request.path
+            )
+            return None
+
+    def read(self, key: str) -> tuple[PageState | None, StoredPage | None]:
+        # One round trip for both.
+        values = self.attempt(cache.get_many, [STATE_KEY, key]) or {}
+        state, page = values.get(STATE_KEY), values.get(key)
+        return (
+            PageState(*state) if state is not None else None,
+            StoredPage(*page) if page is not None else None,
+        )
+
+    def start_generation(self, changed_at: float | None = None) -> PageState | None:
+        state = new_state(changed_at)
+        self.attempt(cache.set, STATE_KEY, tuple(state), timeout=None)
+        return state if self.available else None
+
+    def store(self, key: str, page: StoredPage, timeout: int) -> None:
+        self.attempt(cache.set, key, tuple(page), timeout=timeout)
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers' public pages from the cache, and say who else may keep them.
+
+    Placed after LocaleMiddleware, whose language is part of the key, and before the middleware
+    that only a page being rendered needs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not is_anonymous_read(request):
+            response = self.get_response(request)
+            if public_view_of(request) is not None:
+                # Signed in: the page may hold what the public must not see, such as a draft.
+                make_private(response)
+            return response
+
+        store = PageStore(request)
+        key = page_key(request)
+        state, page = store.read(key)
+        now = time.time()
+        if state is not None and page is not None:
+            if state.is_current(now) and page.generation == state.generation:
+                # Stored with all its headers: nothing is left to compute.
+                return answer(request, page.response(), state)
+
+        # Anything that is not a public page costs no more than the read above.
+        view = public_view_of(request)
+        if view is None:
+            return self.get_response(request)
+        if store.available:
+            if state is None:
+                # The cache was emptied (or evicted the state): start again from now.
+                state = store.start_generation()
+            elif not state.is_current(now):
+                # A scheduled communiqué has just gone live: that is when the content changed.
+                state = store.start_generation(changed_at=state.next_publication)
+
+        # The state is read before the page is rendered: a change committed meanwhile starts a
+        # newer generation, so a page rendered from the rows before it is never served as new.
+        response = self.get_response(request)
+        if is_personal(request, response):
+            make_private(response)
+            return response
+        if response.status_code != 200 or response.streaming:
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        add_public_headers(response, state)
+        if state is not None:
+            page = StoredPage(state.generation, response.content, tuple(response.items()))
+            timeout = view.page_cache_timeout or settings.COMMUNIQUES_PAGE_CACHE_TIMEOUT
+            store.store(key, page, timeout)
+        return answer(request, response, state)

@@ -2,6 +2,7 @@ import datetime as dt
 import logging
 import socket
 import time
+import uuid
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -687,20 +688,26 @@ def redis_is_running():
 
 @pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
 def test_the_redis_backend_reuses_one_client_and_serves_pages(client, communique, settings):
+    # A prefix of its own: other test runs may use the same Redis at the same time, and a
+    # FLUSHDB (cache.clear()) would empty theirs too.
+    prefix = f"communiques-tests-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
             "BACKEND": "embassy.caches.ReusedClientRedisCache",
             # The benchmark's database is 15; this one is the tests'.
             "LOCATION": "redis://127.0.0.1:6379/13",
-            "KEY_PREFIX": "communiques-tests",
+            "KEY_PREFIX": prefix,
         }
     }
-    cache.clear()
     backend = cache._cache
-
-    first = client.get(detail_url(communique))
-    again = client.get(detail_url(communique), headers={"if-none-match": first["ETag"]})
+    try:
+        first = client.get(detail_url(communique))
+        again = client.get(detail_url(communique), headers={"if-none-match": first["ETag"]})
+    finally:
+        redis_client = backend.get_client(write=True)
+        for key in redis_client.scan_iter(match=f"{prefix}:*"):
+            redis_client.delete(key)
 
     assert backend.get_client() is backend.get_client(write=True)
+    assert first["ETag"]
     assert again.status_code == 304
-    cache.clear()

@@ -38,6 +38,7 @@ from django.utils.translation import (
     get_language,
     get_language_info,
     gettext,
+    gettext_noop,
     ngettext,
     to_locale,
 )
@@ -165,60 +166,47 @@ class SlugFromTitleMixin:
         return formfield
 
 
-class LanguageCompletenessFilter(admin.SimpleListFilter):
-    title = _("language version")
-    parameter_name = "language"
+class LanguageStateFilter(admin.SimpleListFilter):
+    """Filter by the state of one language version, with values such as `missing-fr`."""
+
+    # state → (label with %(language)s, marked for translation; the queryset method to call)
+    states: dict[str, tuple[str, str]] = {}
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         names = dict(settings.LANGUAGES)
-        choices = []
-        for code in language_codes():
-            language = {"language": names[code]}
-            choices.append((f"complete-{code}", gettext("complete in %(language)s") % language))
-            choices.append((f"missing-{code}", gettext("missing %(language)s") % language))
-        return choices
+        return [
+            (f"{state}-{code}", gettext(label) % {"language": names[code]})
+            for code in language_codes()
+            for state, (label, _method) in self.states.items()
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
         if not self.value():
             return None
         state, _sep, code = self.value().partition("-")
-        if code not in language_codes():
-            raise IncorrectLookupParameters(f"Unknown language: {code}")
-        if state == "complete":
-            return queryset.written_in(code)
-        if state == "missing":
-            return queryset.missing_language(code)
-        raise IncorrectLookupParameters(f"Unknown language state: {state}")
+        if code not in language_codes() or state not in self.states:
+            raise IncorrectLookupParameters(f"Unknown language state: {self.value()}")
+        return getattr(queryset, self.states[state][1])(code)
 
 
-class TranslationFilter(admin.SimpleListFilter):
+class LanguageCompletenessFilter(LanguageStateFilter):
+    title = _("language version")
+    parameter_name = "language"
+    states = {
+        "complete": (gettext_noop("complete in %(language)s"), "written_in"),
+        "missing": (gettext_noop("missing %(language)s"), "missing_language"),
+    }
+
+
+class TranslationFilter(LanguageStateFilter):
     """Find the translators' work: versions missing or in progress, and outdated ones."""
 
     title = _("translation")
     parameter_name = "translation"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        names = dict(settings.LANGUAGES)
-        choices = []
-        for code in language_codes():
-            language = {"language": names[code]}
-            choices.append(
-                (f"needed-{code}", gettext("needs translation into %(language)s") % language)
-            )
-            choices.append((f"outdated-{code}", gettext("outdated in %(language)s") % language))
-        return choices
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
-        if not self.value():
-            return None
-        state, _sep, code = self.value().partition("-")
-        if code not in language_codes():
-            raise IncorrectLookupParameters(f"Unknown language: {code}")
-        if state == "needed":
-            return queryset.needing_translation(code)
-        if state == "outdated":
-            return queryset.outdated_in(code)
-        raise IncorrectLookupParameters(f"Unknown translation state: {state}")
+    states = {
+        "needed": (gettext_noop("needs translation into %(language)s"), "needing_translation"),
+        "outdated": (gettext_noop("outdated in %(language)s"), "outdated_in"),
+    }
 
 
 class CommuniqueAdminForm(forms.ModelForm):

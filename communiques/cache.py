@@ -18,6 +18,11 @@
   the current generation began), with `304` answers to revalidations; `Cache-Control: public`
   with COMMUNIQUES_PAGE_MAX_AGE and COMMUNIQUES_PAGE_S_MAXAGE; `Vary: Cookie`, since the same
   address answers staff differently. They are stored with the page, like its other headers.
+- What many pages share and would each query (each language's list of communiqués and its
+  archive index, the site settings: views.py) is kept for the current generation too, in each
+  process's memory (`generation_cached()`), with the page cache switched off as well:
+  COMMUNIQUES_PAGE_CACHE is about whole pages only, and the generation is kept up to date either
+  way.
 - An unreachable cache costs a request one failed attempt, logged, and the page is served
   uncached.
 """
@@ -31,7 +36,7 @@ import time
 from collections.abc import Callable
 from functools import cache as memoize
 from functools import wraps
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -53,12 +58,15 @@ from django.utils.http import http_date
 logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponseBase]
+T = TypeVar("T")
 
 # The 1 is the format of what is stored under these keys: change it with the format.
 STATE_KEY = "pages:1:state"
 # Search results: one address per query, most of them asked once. They leave room for the
 # pages sooner.
 SEARCH_TIMEOUT = 60
+# Where request_store() keeps a request's PageStore.
+STORE_ATTRIBUTE = "_page_store"
 
 
 class PageState(NamedTuple):
@@ -131,10 +139,9 @@ def new_state(changed_at: float | None = None) -> PageState:
 
 def content_changed() -> None:
     """Make every cached page stale: what the public pages show has just been changed."""
-    if not settings.COMMUNIQUES_PAGE_CACHE:
-        return
-    # At once, for what runs later in the same transaction (and for tests, whose transaction is
-    # never committed).
+    # With the page cache switched off too: the parts of pages kept by generation_cached() must
+    # not outlive the content they were computed from. At once, for what runs later in the same
+    # transaction (and for tests, whose transaction is never committed).
     start_generation()
     if transaction.get_connection().in_atomic_block:
         # And again once the change is visible: until then, another request renders the rows as
@@ -232,11 +239,15 @@ def answer(
 
 
 class PageStore:
-    """The page cache as one request uses it: after a first error, logged, it is left alone."""
+    """The cache as one request uses it: after a first error, logged, it is left alone."""
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
-        self.available = bool(settings.COMMUNIQUES_PAGE_CACHE)
+        self.available = True
+        # Whole pages are read and stored only with the page cache on; parts of them always.
+        self.keeps_pages = bool(settings.COMMUNIQUES_PAGE_CACHE)
+        # The generation the request renders from, once read (current_state).
+        self.state: PageState | None = None
 
     def attempt(self, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self.available:
@@ -252,6 +263,8 @@ class PageStore:
             return None
 
     def read(self, key: str) -> tuple[PageState | None, StoredPage | None]:
+        if not self.keeps_pages:
+            return None, None
         # One round trip for both.
         values = self.attempt(cache.get_many, [STATE_KEY, key]) or {}
         state, page = values.get(STATE_KEY), values.get(key)
@@ -265,8 +278,91 @@ class PageStore:
         self.attempt(cache.set, STATE_KEY, tuple(state), timeout=None)
         return state if self.available else None
 
+    def current_state(self) -> PageState | None:
+        """Return the generation the request renders from: the current one, read once.
+
+        A cache without one (emptied, or the state evicted) starts one from now; a generation
+        that a scheduled publication made stale, a new one from that moment. None if the cache
+        is unreachable.
+        """
+        if self.state is None and self.available:
+            stored = self.attempt(cache.get, STATE_KEY)
+            state = PageState(*stored) if stored is not None else None
+            if state is None:
+                state = self.start_generation()
+            elif not state.is_current(time.time()):
+                state = self.start_generation(changed_at=state.next_publication)
+            self.state = state if self.available else None
+        return self.state
+
     def store(self, key: str, page: StoredPage, timeout: int) -> None:
-        self.attempt(cache.set, key, tuple(page), timeout=timeout)
+        if self.keeps_pages:
+            self.attempt(cache.set, key, tuple(page), timeout=timeout)
+
+
+def request_store(request: HttpRequest) -> PageStore:
+    """Return the PageStore of a request, the same for the middleware and the views."""
+    store = getattr(request, STORE_ATTRIBUTE, None)
+    if store is None:
+        store = PageStore(request)
+        setattr(request, STORE_ATTRIBUTE, store)
+    return store
+
+
+class Parts:
+    """What generation_cached() computed in this process, for one generation only.
+
+    In the process's memory rather than in the cache: each value is computed once per process
+    and generation, and a page then reads none of them over the network. The generation, in the
+    cache, is what every process shares.
+    """
+
+    # Archive pages each have their own index (their period is marked in it): past this many
+    # values the process starts afresh.
+    MAX_VALUES = 512
+
+    def __init__(self) -> None:
+        self.generation: tuple[str, float] | None = None
+        self.values: dict[str, Any] = {}
+
+    def get(self, generation: tuple[str, float], name: str) -> tuple[Any] | None:
+        if generation != self.generation:
+            return None
+        return self.values.get(name)
+
+    def put(self, generation: tuple[str, float], name: str, value: Any) -> None:
+        if generation != self.generation or len(self.values) >= self.MAX_VALUES:
+            # Values of another generation are stale: they go, all at once.
+            self.values = {}
+            self.generation = generation
+        self.values[name] = (value,)
+
+
+PARTS = Parts()
+
+
+def generation_cached(request: HttpRequest, name: str, compute: Callable[[], T]) -> T:
+    """Return a value computed from the content, kept until the content changes.
+
+    For what many pages show and each would otherwise query (views.public_list, the site
+    settings). `name` tells values apart within a generation, so it names everything the value
+    depends on besides the content (its language). Computed anew when the cache is unreachable:
+    without the generation, nothing says whether a value is still true.
+    """
+    # Read before the value is computed: a change committed meanwhile starts a newer generation,
+    # and the value computed from the rows before it is never taken for the newer one's.
+    state = request_store(request).current_state()
+    if state is None:
+        return compute()
+    # The start too: a generation named anew after the cache was emptied is another one.
+    generation = (state.generation, state.changed_at)
+    kept = PARTS.get(generation, name)
+    if kept is not None:
+        # Kept in a tuple: None is a value too (no site settings yet).
+        return kept[0]
+    value = compute()
+    PARTS.put(generation, name, value)
+    return value
 
 
 class PageCacheMiddleware:
@@ -287,7 +383,7 @@ class PageCacheMiddleware:
                 make_private(response)
             return response
 
-        store = PageStore(request)
+        store = request_store(request)
         key = page_key(request)
         state, page = store.read(key)
         now = time.time()
@@ -300,13 +396,15 @@ class PageCacheMiddleware:
         view = public_view_of(request)
         if view is None:
             return self.get_response(request)
-        if store.available:
+        if store.available and store.keeps_pages:
             if state is None:
                 # The cache was emptied (or evicted the state): start again from now.
                 state = store.start_generation()
             elif not state.is_current(now):
                 # A scheduled communiqué has just gone live: that is when the content changed.
                 state = store.start_generation(changed_at=state.next_publication)
+            # The parts of the page kept by generation_cached() belong to the same generation.
+            store.state = state
 
         # The state is read before the page is rendered: a change committed meanwhile starts a
         # newer generation, so a page rendered from the rows before it is never served as new.

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 
+from .cache import generation_cached
 from .models import SiteSettings
 
 
@@ -52,8 +53,11 @@ def site_identity(request: HttpRequest) -> SiteIdentity:
     """Return the request's site identity, read from the database the first time it is used."""
     if not hasattr(request, "site_identity"):
         # Lazy, and kept on the request: a page that never shows it costs no query, and one
-        # rendering several templates (or a feed and its items) costs one.
-        request.site_identity = SimpleLazyObject(lambda: SiteIdentity(SiteSettings.load()))
+        # rendering several templates (or a feed and its items) costs one; kept in the cache
+        # until the content changes, none.
+        request.site_identity = SimpleLazyObject(
+            lambda: SiteIdentity(generation_cached(request, "site-settings", SiteSettings.load))
+        )
     return request.site_identity
 
 

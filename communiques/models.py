@@ -7,13 +7,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -24,6 +27,10 @@ from modeltranslation.utils import build_localized_fieldname
 from . import text
 from .cache import content_changed
 from .images import Picture, ProcessedImage, delete_files, describe_renditions, store
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 # The fields a language version needs before the public may see it.
 REQUIRED_FOR_PUBLIC = ("title", "body")
@@ -145,6 +152,16 @@ def written_in(language: str) -> Q:
     return condition
 
 
+def search_vector_name(language: str) -> str:
+    """Return the name of a language's stored search vector (Communique.search_vector_fa_af)."""
+    return build_localized_fieldname("search_vector", language)
+
+
+# Whether any translation of a communiqué is outdated: the annotation of
+# CommuniqueQuerySet.with_outdated_flag(), or set by a caller that knows (views).
+ANY_OUTDATED = "has_outdated_translation"
+
+
 def outdated_in(language: str) -> Q:
     """Return the condition that a communiqué's translation into a language is outdated.
 
@@ -161,6 +178,23 @@ def outdated_in(language: str) -> Q:
         .exclude(source_fingerprint=OuterRef("original_fingerprint"))
     )
     return ~Q(original_language=language) & Exists(changed)
+
+
+def last_updated() -> Coalesce:
+    """Return the expression of a communiqué's public "last updated" moment: its latest change
+    note, or else its first publication. The twin of Communique.last_updated_at.
+
+    Not updated_at: a minor correction or a staff-only change must not tell feed readers and
+    search engines that the page changed.
+    """
+    latest_note = (
+        ChangeNote.objects.filter(communique=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return Coalesce(
+        Subquery(latest_note), "first_published_at", output_field=models.DateTimeField()
+    )
 
 
 class CommuniqueQuerySet(PageContentQuerySet):
@@ -230,6 +264,20 @@ class CommuniqueQuerySet(PageContentQuerySet):
             ~written_in(language) | ~Exists(ready)
         )
 
+    def with_outdated_flag(self) -> CommuniqueQuerySet:
+        """Fetch with each communiqué whether any of its translations is outdated.
+
+        Communique.is_outdated_in() then answers a communiqué that has none, the usual case,
+        without reading its translation versions: outdated_in() for every language at once.
+        """
+        outdated = (
+            TranslationVersion.objects.filter(communique=OuterRef("pk"), ready_at__isnull=False)
+            .exclude(language=OuterRef("original_language"))
+            .exclude(source_fingerprint="")
+            .exclude(source_fingerprint=OuterRef("original_fingerprint"))
+        )
+        return self.annotate(**{ANY_OUTDATED: Exists(outdated)})
+
     def neighbours(self, communique: Communique) -> Neighbours:
         """Return the communiqués of this queryset published just before and just after one.
 
@@ -239,17 +287,27 @@ class CommuniqueQuerySet(PageContentQuerySet):
         moment = communique.published_at
         if moment is None:
             return Neighbours()
+        # The bounds on published_at alone repeat the conditions beside them, for the database:
+        # each side's index scan (Meta.indexes) starts at the communiqué and stops at the first
+        # row that qualifies, instead of reading the list from its far end.
         older = self.filter(
-            Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=communique.pk)
+            Q(published_at__lt=moment) | Q(published_at=moment, pk__lt=communique.pk),
+            published_at__lte=moment,
         ).order_by("-published_at", "-pk")
         newer = self.filter(
-            Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=communique.pk)
+            Q(published_at__gt=moment) | Q(published_at=moment, pk__gt=communique.pk),
+            published_at__gte=moment,
         ).order_by("published_at", "pk")
-        # Two scalar subqueries in one statement: a union of the two sliced querysets would do on
-        # PostgreSQL, but SQLite cannot order and slice inside a union.
-        rows = self.filter(
-            Q(pk=Subquery(older.values("pk")[:1])) | Q(pk=Subquery(newer.values("pk")[:1]))
-        ).only("slug", "title", "published_at")
+        shown = ("slug", "title", "published_at")
+        if connections[self.db].features.supports_slicing_ordering_in_compound:
+            # PostgreSQL: the first row of each side, in one statement.
+            rows = older.only(*shown)[:1].union(newer.only(*shown)[:1], all=True)
+        else:
+            # SQLite cannot order and slice inside a union: two scalar subqueries instead, which
+            # filter already, so that the rows they name are read by their key alone.
+            rows = Communique.objects.filter(
+                Q(pk=Subquery(older.values("pk")[:1])) | Q(pk=Subquery(newer.values("pk")[:1]))
+            ).only(*shown)
         # Keyed by "published before": True for the older one, False for the newer.
         found = {(row.published_at, row.pk) < (moment, communique.pk): row for row in rows}
         return Neighbours(older=found.get(True), newer=found.get(False))
@@ -260,6 +318,14 @@ class CommuniqueQuerySet(PageContentQuerySet):
         result = super().delete()
         remove_files_on_commit(doomed)
         return result
+
+
+class CommuniqueManager(models.Manager.from_queryset(CommuniqueQuerySet)):
+    def get_queryset(self) -> CommuniqueQuerySet:
+        # The stored search vectors, each larger than the text it is made of, are read by the
+        # database alone (search.py): no query loads them unless it names them.
+        vectors = [search_vector_name(code) for code in language_codes()]
+        return super().get_queryset().defer(*vectors)
 
 
 class Communique(PageContent):
@@ -408,7 +474,7 @@ class Communique(PageContent):
         related_name="+",
     )
 
-    objects = CommuniqueQuerySet.as_manager()
+    objects = CommuniqueManager()
 
     class Meta:
         ordering = ("-published_at", "-id")
@@ -419,6 +485,13 @@ class Communique(PageContent):
             models.UniqueConstraint(
                 fields=("reference_year", "reference_number"), name="unique_reference_per_year"
             )
+        ]
+        indexes = [
+            # published(), in the lists' order: a page of a list, and the communiqués before and
+            # after one (neighbours), are read from it in order and stop at their last row.
+            models.Index(
+                fields=("status", "published_at", "id"), name="communique_status_published"
+            ),
         ]
         # From settings.LANGUAGES: changing the languages needs a migration anyway.
         permissions = communique_permissions()
@@ -432,6 +505,13 @@ class Communique(PageContent):
             value = getattr(self, name)
             if value:
                 setattr(self, name, text.sanitize_html(value))
+            # Forms and the importer clean these too; saves from the shell, a restore or a bulk
+            # script do not go through them, and a control character in a title breaks the feeds.
+            for field in ("title", "subtitle", "lead", "place", "withdrawal_reason"):
+                name = build_localized_fieldname(field, code)
+                value = getattr(self, name, None)
+                if value:
+                    setattr(self, name, text.strip_hidden_characters(value))
         if not self.reference_year:
             self.assign_reference()
         self.note_publication_moments()
@@ -606,6 +686,9 @@ class Communique(PageContent):
         marked ready: the twin of outdated_in()."""
         if language == self.original_language:
             return False
+        # Known with the communiqué (ANY_OUTDATED): none is.
+        if getattr(self, ANY_OUTDATED, None) is False:
+            return False
         version = self.translation_version(language)
         return (
             version is not None
@@ -760,6 +843,40 @@ class Communique(PageContent):
             setattr(self, name, text.search_document(parts, code))
             names.append(name)
         return names
+
+
+# PostgreSQL has no Persian or Pashto dictionary: words are compared as folded, never stemmed.
+SEARCH_CONFIG = "simple"
+
+
+class SearchDocument(SearchVector):
+    """A language version's search_text as PostgreSQL's full-text search reads it: a tsvector.
+
+    Other databases search search_text by containment (search.py): they store nothing.
+    """
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: object
+    ) -> tuple[str, list[object]]:
+        if connection.vendor != "postgresql":
+            return "NULL", []
+        return super().as_sql(compiler, connection, **extra)
+
+
+# One stored, indexed tsvector per language (migration 0006 adds a GIN index on PostgreSQL),
+# kept by the database itself in step with search_text, whoever writes it (save(), a bulk
+# update, update_search_text): ranking a search then parses no text. Never shown nor edited.
+for _code in language_codes():
+    Communique.add_to_class(
+        search_vector_name(_code),
+        models.GeneratedField(
+            expression=SearchDocument(
+                build_localized_fieldname("search_text", _code), config=SEARCH_CONFIG
+            ),
+            output_field=SearchVectorField(null=True),
+            db_persist=True,
+        ),
+    )
 
 
 def followed_field_names() -> set[str]:

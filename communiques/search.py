@@ -2,26 +2,31 @@
 
 Both the stored documents (Communique.search_text) and the query are folded by
 text.normalize_for_search, so that «می گردد» finds «می‌گردد» and «۲۰۱۹» finds «2019» on every
-database. PostgreSQL ranks the matches with its full-text search; elsewhere (SQLite) every word
-must appear in the document, newest first.
+database. PostgreSQL ranks the matches with its full-text search, on each document's stored
+tsvector (Communique.search_vector_<lang>); elsewhere (SQLite) every word must appear in the
+document, newest first.
 """
 
 from __future__ import annotations
 
 import unicodedata
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from modeltranslation.utils import build_localized_fieldname
 
 from . import text
-from .models import Communique, CommuniqueQuerySet, language_codes
+from .models import (
+    SEARCH_CONFIG,
+    Communique,
+    CommuniqueQuerySet,
+    language_codes,
+    search_vector_name,
+)
 
 # Longer queries are cut: no reader types more, and each word costs the database a condition.
 MAX_QUERY_LENGTH = 200
-# PostgreSQL has no Persian or Pashto dictionary: words are compared as folded, never stemmed.
-SEARCH_CONFIG = "simple"
 
 
 def search(
@@ -38,14 +43,14 @@ def search(
     terms = text.search_terms(query[:MAX_QUERY_LENGTH], language)
     if not terms:
         return communiques.none()
-    document = build_localized_fieldname("search_text", language)
     if connection.vendor == "postgresql":
-        return full_text_search(communiques, document, terms)
+        return full_text_search(communiques, language, terms)
+    document = build_localized_fieldname("search_text", language)
     return contains_search(communiques, document, terms)
 
 
 def full_text_search(
-    communiques: CommuniqueQuerySet, document: str, terms: list[str]
+    communiques: CommuniqueQuerySet, language: str, terms: list[str]
 ) -> CommuniqueQuerySet:
     """Find the terms as word prefixes with PostgreSQL's full-text search, best ranked first."""
     # Terms are letters and digits only (text.search_terms), so quoting them is enough to make
@@ -53,13 +58,12 @@ def full_text_search(
     # no dictionary offers.
     raw = " & ".join(f"'{term}':*" for term in terms)
     query = SearchQuery(raw, config=SEARCH_CONFIG, search_type="raw")
-    # PostgreSQL answers this from a GIN index on the very same expression, one per language
-    # (migration 0004): keep the two in step.
-    vector = SearchVector(document, config=SEARCH_CONFIG)
+    # The document's tsvector as stored, and indexed (migration 0006): neither the match nor the
+    # rank parses the text again.
+    vector = search_vector_name(language)
     return (
-        communiques.alias(document=vector)
-        .filter(document=query)
-        .annotate(rank=SearchRank(vector, query))
+        communiques.filter(**{vector: query})
+        .annotate(rank=SearchRank(F(vector), query))
         .order_by("-rank", "-published_at", "-id")
     )
 

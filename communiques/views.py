@@ -3,35 +3,69 @@
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
-from django.db.models.functions import TruncDate
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import DetailView, ListView
+from modeltranslation.utils import build_localized_fieldname
 
 from . import dates, permissions, text
+from .cache import generation_cached
 from .models import (
+    ANY_OUTDATED,
     Category,
     Communique,
     CommuniqueQuerySet,
     Image,
+    ImageQuerySet,
     Neighbours,
     PreviewLink,
     language_codes,
 )
 from .search import MAX_QUERY_LENGTH, clean_query, search
+
+# What a list shows of each communiqué (includes/communique_summary.html), its texts in the
+# reader's language only: a list never reads the bodies and search documents of every language.
+SUMMARY_FIELDS = ("slug", "published_at", "event_date", "category")
+SUMMARY_TEXTS = ("title", "lead", "place")
+# What a list reads of the images of each communiqué: which is the first, and how to show it.
+THUMBNAIL_FIELDS = (
+    "communique",
+    "file",
+    "width",
+    "height",
+    "renditions",
+    "is_decorative",
+    "placement",
+    "after_paragraph",
+    "order",
+)
+
+
+def summary_fields(language: str, *texts: str) -> list[str]:
+    """Return the fields a list of communiqués loads: a summary's, and the texts named."""
+    localized = [build_localized_fieldname(name, language) for name in (*SUMMARY_TEXTS, *texts)]
+    return [*SUMMARY_FIELDS, *localized]
+
+
+def thumbnail_fields(language: str) -> list[str]:
+    """Return the fields of an image that a list needs to show the first of a communiqué."""
+    return [*THUMBNAIL_FIELDS, build_localized_fieldname("alt_text", language)]
 
 
 def language_versions(codes: Iterable[str], url: Callable[[], str]) -> list[tuple[str, str]]:
@@ -57,26 +91,62 @@ class CommuniqueViewMixin:
         """Return what the public finds on these pages: the published communiqués."""
         return Communique.objects.published()
 
+    def images(self) -> ImageQuerySet:
+        # Photos still to be uploaded never leave the database for a public page.
+        return Image.objects.exclude(file="")
+
     def get_queryset(self) -> CommuniqueQuerySet:
         communiques = Communique.objects.all() if self.can_preview() else self.public_communiques()
         return communiques.select_related("category").prefetch_related(
-            # Photos still to be uploaded never leave the database for a public page.
-            Prefetch("images", queryset=Image.objects.exclude(file=""))
+            Prefetch("images", queryset=self.images())
         )
 
 
+class ListedCommuniques(Sequence):
+    """The communiqués of a list, by their ids in the list's order, read a page at a time.
+
+    What the paginator pages through: it counts the ids, and only the page it shows is read.
+    """
+
+    def __init__(self, ids: Sequence[int], communiques: CommuniqueQuerySet) -> None:
+        self.ids = ids
+        self.communiques = communiques
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        ids = list(self.ids[index]) if isinstance(index, slice) else [self.ids[index]]
+        found = {communique.pk: communique for communique in self.communiques.filter(pk__in=ids)}
+        page = [found[pk] for pk in ids if pk in found]
+        return page if isinstance(index, slice) else page[0]
+
+
 class CommuniqueListView(CommuniqueViewMixin, ListView):
+    template_name = "communiques/communique_list.html"
     context_object_name = "communiques"
 
-    def get_paginate_by(self, queryset: CommuniqueQuerySet) -> int:
+    def get_paginate_by(self, queryset: ListedCommuniques) -> int:
         return settings.COMMUNIQUES_PER_PAGE
 
-    def get_queryset(self) -> CommuniqueQuerySet:
-        return super().get_queryset().in_language(translation.get_language())
+    def images(self) -> ImageQuerySet:
+        return super().images().only(*thumbnail_fields(translation.get_language()))
 
     @cached_property
-    def publication_days(self) -> dict[dt.date, int]:
-        return publication_days(translation.get_language())
+    def public_list(self) -> PublicList:
+        return public_list(self.request, translation.get_language())
+
+    def listed_ids(self) -> Sequence[int]:
+        """Return the ids of the communiqués this list shows, in its order."""
+        return self.public_list.ids
+
+    def get_queryset(self) -> ListedCommuniques:
+        language = translation.get_language()
+        # The ids are those of the public list of the current content: published() and
+        # written_in() are checked again, cheaply, so that a list computed before a change (in
+        # the instant before the new generation starts) never shows what is no longer public.
+        communiques = super().get_queryset().written_in(language).only(*summary_fields(language))
+        return ListedCommuniques(self.listed_ids(), communiques)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -84,7 +154,11 @@ class CommuniqueListView(CommuniqueViewMixin, ListView):
         context["language_versions"] = language_versions(
             language_codes(), lambda: reverse("communiques:index")
         )
-        context["archive_index"] = archive_index(self.publication_days, translation.get_language())
+        index = self.public_list.index
+        context["archive_index"] = index
+        context["archive_index_html"] = archive_index_html(
+            self.request, translation.get_language(), index
+        )
         return context
 
 
@@ -101,18 +175,38 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
         return Communique.objects.public()
 
     def get_queryset(self) -> CommuniqueQuerySet:
-        # The translation versions tell whether this version is outdated (its notice), or held
-        # back (has_language), and which others the public may read.
         return (
-            super().get_queryset().prefetch_related("links", "change_notes", "translation_versions")
+            super()
+            .get_queryset()
+            # Search's own, the largest texts of the row, are never shown.
+            .defer("search_text")
+            .prefetch_related("links", "change_notes")
         )
 
+    def get_object(self, queryset: CommuniqueQuerySet | None = None) -> Communique:
+        return note_outdated_translations(self.request, super().get_object(queryset))
+
     def get_neighbours(self) -> Neighbours | None:
-        """Return the communiqués of the lists just before and after this one, if it is in them."""
+        """Return the communiqués of the lists just before and after this one, if it is in them.
+
+        Read from the language's public list: the same as
+        `Communique.objects.published().in_language(language).neighbours(communique)`, without
+        looking for them in the database.
+        """
         language = translation.get_language()
         if not (self.object.is_published() and self.object.has_language(language)):
             return None
-        return Communique.objects.published().in_language(language).neighbours(self.object)
+        older, newer = public_list(self.request, language).neighbours(self.object)
+        wanted = [pk for pk in (older, newer) if pk is not None]
+        if not wanted:
+            return Neighbours()
+        rows = (
+            Communique.objects.published()
+            .filter(pk__in=wanted)
+            .only("slug", "title", "published_at")
+        )
+        found = {row.pk: row for row in rows}
+        return Neighbours(older=found.get(older), newer=found.get(newer))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -142,6 +236,35 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
         if context["is_preview"]:
             add_never_cache_headers(response)
         return response
+
+
+def outdated_communiques(request: HttpRequest) -> frozenset[int]:
+    """Return the ids of the communiqués that have an outdated translation (usually none),
+    computed once per change of content."""
+    return generation_cached(
+        request,
+        "outdated",
+        lambda: frozenset(
+            Communique.objects.with_outdated_flag()
+            .filter(**{ANY_OUTDATED: True})
+            .values_list("pk", flat=True)
+        ),
+    )
+
+
+def note_outdated_translations(request: HttpRequest, communique: Communique) -> Communique:
+    """Tell a communiqué whether any of its translations is outdated, as with_outdated_flag()
+    does, and read its translation versions only if so.
+
+    Whether a translation is outdated tells whether the page's version is (its notice) or is held
+    back (has_language), and which others the public may read: a page of a communiqué without
+    any, the usual case, needs no query for them.
+    """
+    outdated = communique.pk in outdated_communiques(request)
+    setattr(communique, ANY_OUTDATED, outdated)
+    if outdated:
+        prefetch_related_objects([communique], "translation_versions")
+    return communique
 
 
 # --- Archives ----------------------------------------------------------------------------------
@@ -188,20 +311,105 @@ def archive_url(calendar: dates.Calendar, year: int, month: int | None = None) -
     return reverse(month_name, kwargs={"year": year, "month": month})
 
 
-def publication_days(language: str) -> dict[dt.date, int]:
-    """Return how many public communiqués in a language were published on each day."""
-    rows = (
-        Communique.objects.published()
-        .in_language(language)
-        # The default ordering would be grouped by too, giving one row per communiqué.
-        .order_by()
-        # Dated in the embassy's time zone, the current one.
-        .annotate(day=TruncDate("published_at"))
-        .values("day")
-        .annotate(count=Count("pk"))
-        .values_list("day", "count")
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def sort_key(moment: dt.datetime) -> int:
+    """Return a publication moment as PublicList orders it: minus its microseconds since 1970."""
+    return -((moment - EPOCH) // dt.timedelta(microseconds=1))
+
+
+@dataclass(frozen=True)
+class PublicList:
+    """A language's public communiqués in the lists' order (newest first), and its archive index.
+
+    What the list, its archives and categories, and each communiqué's older and newer ones are
+    read from: the same until the content changes, computed once per generation in one query
+    (public_list). A page of a list then reads only its own communiqués, by their ids; counting
+    them, or finding a communiqué's neighbours, takes no query. Kept compact (16 bytes a
+    communiqué, and its category) since every such page reads it from the cache.
+    """
+
+    ids: array
+    # sort_key(published_at) of each: ascending as the list goes back in time, for bisect.
+    keys: array
+    # The category of each, 0 for none.
+    categories: array
+    # The day of the oldest, in the embassy's calendar; None for an empty list.
+    first_day: dt.date | None
+    index: list[ArchiveYear]
+
+    def between(self, start: dt.datetime, end: dt.datetime) -> Sequence[int]:
+        """Return the ids of those published from start (included) to end (excluded)."""
+        low = bisect_right(self.keys, sort_key(end))
+        high = bisect_right(self.keys, sort_key(start))
+        return self.ids[low:high]
+
+    def in_category(self, category_id: int) -> list[int]:
+        pairs = zip(self.ids, self.categories, strict=True)
+        return [pk for pk, category in pairs if category == category_id]
+
+    def neighbours(self, communique: Communique) -> tuple[int | None, int | None]:
+        """Return the ids of the communiqués listed just after (older) and before (newer) one.
+
+        In the lists' order, as CommuniqueQuerySet.neighbours(): by publication moment, then by
+        id between communiqués published at the same moment. (None, None) if it is not listed.
+        """
+        key = sort_key(communique.published_at)
+        position = bisect_left(self.keys, key)
+        while (
+            position < len(self.ids)
+            and self.keys[position] == key
+            and self.ids[position] != communique.pk
+        ):
+            position += 1
+        if position == len(self.ids) or self.ids[position] != communique.pk:
+            return None, None
+        older = self.ids[position + 1] if position + 1 < len(self.ids) else None
+        newer = self.ids[position - 1] if position > 0 else None
+        return older, newer
+
+
+def public_list(request: HttpRequest, language: str) -> PublicList:
+    """Return a language's PublicList, computed once per change of content."""
+
+    def compute() -> PublicList:
+        rows = (
+            Communique.objects.published()
+            .in_language(language)
+            .order_by("-published_at", "-id")
+            .values_list("id", "published_at", "category_id")
+        )
+        ids, keys, categories = array("q"), array("q"), array("q")
+        days: Counter[dt.date] = Counter()
+        for pk, moment, category in rows:
+            ids.append(pk)
+            keys.append(sort_key(moment))
+            categories.append(category or 0)
+            # Dated in the embassy's time zone, the current one, as start_of_day() is.
+            days[timezone.localdate(moment)] += 1
+        first_day = min(days) if days else None
+        return PublicList(ids, keys, categories, first_day, archive_index(days, language))
+
+    return generation_cached(request, f"list:{language}", compute)
+
+
+def archive_index_html(request: HttpRequest, language: str, index: list[ArchiveYear]) -> str:
+    """Return the archive index as the lists show it, rendered once per change of content.
+
+    The same for every page of the list and of each category; each archive page marks its own
+    period in it.
+    """
+    addresses = {address for year in index for address in (year.url, *(m.url for m in year.months))}
+    current = request.path if request.path in addresses else ""
+    return generation_cached(
+        request,
+        f"archive-html:{language}:{current}",
+        lambda: render_to_string(
+            "communiques/includes/archive_index.html",
+            {"archive_index": index, "current_path": current},
+        ),
     )
-    return dict(rows)
 
 
 def archive_index(days: dict[dt.date, int], language: str) -> list[ArchiveYear]:
@@ -260,8 +468,8 @@ class CommuniqueArchiveView(CommuniqueListView):
             raise Http404("No such month.") from error
         # Periods before the first communiqué and after today have no page; one between them
         # without a communiqué says so.
-        days = self.publication_days
-        if not days or last < min(days) or first > timezone.localdate():
+        first_day = self.public_list.first_day
+        if first_day is None or last < first_day or first > timezone.localdate():
             raise Http404("No communiqué can have been published then.")
         if month is None:
             heading = dates.convention_for(language).number(year)
@@ -271,14 +479,9 @@ class CommuniqueArchiveView(CommuniqueListView):
         span = (other(first, language), other(last, language))
         return ArchivePeriod(self.calendar, year, month, first, last, heading, span)
 
-    def get_queryset(self) -> CommuniqueQuerySet:
-        return (
-            super()
-            .get_queryset()
-            .filter(
-                published_at__gte=start_of_day(self.period.first),
-                published_at__lt=start_of_day(self.period.last + dt.timedelta(days=1)),
-            )
+    def listed_ids(self) -> Sequence[int]:
+        return self.public_list.between(
+            start_of_day(self.period.first), start_of_day(self.period.last + dt.timedelta(days=1))
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -311,8 +514,8 @@ class CommuniqueCategoryView(CommuniqueListView):
         self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self) -> CommuniqueQuerySet:
-        return super().get_queryset().filter(category=self.category)
+    def listed_ids(self) -> Sequence[int]:
+        return self.public_list.in_category(self.category.pk)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -337,13 +540,19 @@ class CommuniqueSearchView(CommuniqueViewMixin, ListView):
     def get_paginate_by(self, queryset: CommuniqueQuerySet) -> int:
         return settings.COMMUNIQUES_PER_PAGE
 
+    def images(self) -> ImageQuerySet:
+        return super().images().only(*thumbnail_fields(translation.get_language()))
+
     @cached_property
     def cleaned_query(self) -> tuple[str, bool]:
         return clean_query(self.request.GET.get("q", ""))
 
     def get_queryset(self) -> CommuniqueQuerySet:
         query, _was_cut = self.cleaned_query
-        return search(query, translation.get_language(), super().get_queryset())
+        language = translation.get_language()
+        # The excerpt is taken from the lead and the body (search_excerpt).
+        communiques = super().get_queryset().only(*summary_fields(language, "body"))
+        return search(query, language, communiques)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -407,7 +616,7 @@ class CommuniquePreviewView(CommuniqueDetailView):
         communique = (queryset if queryset is not None else self.get_queryset()).first()
         if communique is None:
             raise Http404("No live preview link with this token.")
-        return communique
+        return note_outdated_translations(self.request, communique)
 
     def get_neighbours(self) -> None:
         # A reviewer's page leads nowhere else: its address is the only one the token opens.

@@ -475,6 +475,6 @@ def test_archive_pages_use_a_constant_number_of_queries(client, path):
 
     many = queries_for(client, path)
 
-    # The months of the index (one aggregate), the count, the page, the images of the page, the
-    # site settings.
-    assert few == many == 5
+    # The language's list (the index, the period's communiqués and their count), the page, the
+    # images of the page, the site settings.
+    assert few == many == 4

@@ -151,6 +151,9 @@ def test_list_and_detail_keep_their_query_budget_and_need_none_once_cached(
 
     for path in (url("index"), detail_url(created[0])):
         settings.COMMUNIQUES_PAGE_CACHE = False
+        # The first page after a change also computes what pages share (the archive index, the
+        # site settings): the view's own budget is that of the pages after it.
+        client.get(path)
         with CaptureQueriesContext(connection) as own:
             assert client.get(path).status_code == 200
         settings.COMMUNIQUES_PAGE_CACHE = True
@@ -353,6 +356,31 @@ def test_a_change_is_not_visible_in_a_cached_page_without_a_new_generation(clien
     assertContains(client.get(path), "Titre d’origine")
     content_changed()
     assertContains(client.get(path), "Titre corrigé")
+
+
+def archive_count(response):
+    return sum(year.count for year in response.context["archive_index"])
+
+
+def test_what_pages_share_is_kept_until_a_new_generation_with_the_page_cache_off_too(
+    client, communique, settings, django_assert_num_queries
+):
+    """The archive index and the site settings, which every list page shows, are computed once
+    per generation: with whole pages not cached, a change still reaches them at once."""
+    settings.COMMUNIQUES_PAGE_CACHE = False
+    assert archive_count(client.get(url("index"))) == 1
+
+    with mock.patch("communiques.models.content_changed"):
+        CommuniqueFactory()
+    stale = client.get(url("index"))
+    CommuniqueFactory()
+    fresh = client.get(url("index"))
+
+    assert archive_count(stale) == 1
+    assert archive_count(fresh) == 3
+    # Only whole pages are never stored: every request renders its page.
+    with django_assert_num_queries(2):
+        client.get(url("index"))
 
 
 def test_a_new_generation_starts_again_once_the_transaction_commits(
@@ -665,6 +693,25 @@ def test_pages_are_served_uncached_when_redis_is_unreachable(client, communique,
     warnings = [record for record in caplog.records if record.name == "communiques.cache"]
     assert len(warnings) == 3
     assert all("unreachable" in record.getMessage() for record in warnings)
+
+
+def test_lists_keep_their_archive_index_when_redis_is_unreachable(
+    client, communique, settings, caplog
+):
+    settings.CACHES = UNREACHABLE_REDIS
+    settings.COMMUNIQUES_PAGE_CACHE = False
+    caplog.set_level(logging.WARNING, logger="communiques.cache")
+    started = time.monotonic()
+
+    first = client.get(url("index"))
+    CommuniqueFactory()
+    second = client.get(url("index"))
+
+    # The index and the site settings give up together: one attempt per request.
+    assert time.monotonic() - started < 3
+    assert (archive_count(first), archive_count(second)) == (1, 2)
+    warnings = [record for record in caplog.records if record.name == "communiques.cache"]
+    assert len(warnings) == 3
 
 
 def test_the_page_cache_can_be_switched_off(client, communique, settings):

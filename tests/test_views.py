@@ -3,16 +3,20 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
-from communiques.models import Communique, Image, PreviewLink, hash_preview_token
+from communiques import workflow
+from communiques.models import Communique, Image, PreviewLink, SiteSettings, hash_preview_token
 from tests.factories import CommuniqueFactory, ImageFactory, SourceLinkFactory
 
 pytestmark = pytest.mark.django_db
@@ -542,6 +546,27 @@ def test_a_french_only_neighbour_is_skipped_on_a_dari_page_not_on_a_french_one(c
     assertContains(french, neighbours_nav("fr", older=french_only), html=True)
 
 
+def test_every_page_links_the_neighbours_its_queryset_finds_ties_included(client):
+    moment = timezone.now() - dt.timedelta(days=1)
+    # Three published at the same moment, one of them French only, around a draft and others.
+    for days, kwargs in [
+        (0, {}),
+        (0, {"title_fa_af": "", "body_fa_af": ""}),
+        (0, {}),
+        (1, {"status": DRAFT}),
+        (1, {}),
+        (2, {}),
+    ]:
+        CommuniqueFactory(published_at=moment - dt.timedelta(days=days), **kwargs)
+
+    for language in ("fa-af", "fr"):
+        listed = Communique.objects.published().in_language(language)
+        for communique in listed:
+            expected = listed.neighbours(communique)
+            shown = client.get(detail_url(communique, language)).context["neighbours"]
+            assert shown == expected, (language, communique.slug)
+
+
 def open_withdrawn_with_notice(client, communique):
     communique.status = WITHDRAWN
     communique.withdrawal_kind = Communique.WithdrawalKind.NOTICE
@@ -585,45 +610,144 @@ def test_a_page_outside_the_lists_links_no_neighbours(client, three_days, open_p
 
 
 # --- Query budget --------------------------------------------------------------------------
+# Measured with the page cache off: every request renders its page, as a page missing from the
+# cache is. The first page read after a change of content also computes what pages share until
+# the next change (the archive index, the site settings); the pages after it read it from the
+# cache.
 
 
-def populate(communiques, images, links):
+def populate(communiques, images, links, notes=0):
     created = []
     for _ in range(communiques):
-        communique = CommuniqueFactory()
+        communique = in_every_language()
         for number in range(images):
             ImageFactory(communique=communique, after_paragraph=number + 1)
         ImageFactory(communique=communique, file="")
         SourceLinkFactory.create_batch(links, communique=communique)
+        for number in range(notes):
+            workflow.change_note_create(
+                communique=communique, notes={"fa-af": f"اصلاح {number}"}, user=None
+            )
+        for language in ("ps", "fr", "en"):
+            workflow.translation_ready_mark(communique=communique, language=language, user=None)
         created.append(communique)
     return created
 
 
-@pytest.mark.parametrize(("communiques", "images", "links"), [(1, 1, 1), (12, 4, 3)])
+@pytest.fixture
+def rendered_every_time(settings):
+    settings.COMMUNIQUES_PAGE_CACHE = False
+
+
+@pytest.mark.parametrize(("communiques", "images", "links"), [(1, 1, 1), (25, 4, 3)])
 def test_list_uses_a_constant_number_of_queries(
-    client, django_assert_num_queries, communiques, images, links
+    client, rendered_every_time, django_assert_max_num_queries, communiques, images, links
 ):
     populate(communiques, images, links)
 
-    # The count for the paginator, the page, the images of the page, the archive's months, the
-    # site settings.
-    with django_assert_num_queries(5):
-        response = client.get(url("index"))
+    # The language's list (which gives the paginator its count, and the archive index) and the
+    # site settings, once per change; the page, by the ids of its communiqués; their images.
+    with django_assert_max_num_queries(4):
+        first = client.get(url("index"))
+    with django_assert_max_num_queries(2):
+        again = client.get(url("index"))
 
-    assert len(response.context["communiques"]) == min(communiques, 10)
+    assert len(first.context["communiques"]) == min(communiques, 10)
+    assert again.content == first.content
 
 
-@pytest.mark.parametrize(("images", "links"), [(1, 1), (6, 5)])
-def test_detail_uses_a_constant_number_of_queries(client, django_assert_num_queries, images, links):
-    [communique] = populate(1, images, links)
+@pytest.mark.parametrize(("images", "links", "notes"), [(1, 1, 0), (6, 5, 3)])
+def test_detail_uses_a_constant_number_of_queries(
+    client, rendered_every_time, django_assert_max_num_queries, images, links, notes
+):
+    older, communique, newer = populate(3, images, links, notes)
+    for other, days in ((older, 3), (newer, 1)):
+        other.published_at = communique.published_at + dt.timedelta(days=days - 2)
+        other.save()
 
-    # The communiqué with its category, its images, its links, its change notes, its translation
-    # versions, its older and newer neighbours (one query for both), the site settings.
-    with django_assert_num_queries(7):
-        response = client.get(detail_url(communique))
+    # The communiqué with its category, its images, its links, its change notes, its older and
+    # newer communiqués (one query for both, by their ids in the language's list); and once per
+    # change, that list, which communiqués have outdated translations, the site settings.
+    with django_assert_max_num_queries(8):
+        first = client.get(detail_url(communique, "ps"))
+    with django_assert_max_num_queries(5):
+        again = client.get(detail_url(communique, "ps"))
 
-    assertContains(response, "<figure", count=images)
-    assertContains(response, 'class="source-link"', count=links)
+    assertContains(first, "<figure", count=images)
+    assertContains(first, 'class="source-link"', count=links)
+    assertContains(first, 'class="neighbour ', count=2)
+    assert again.content == first.content
+
+
+def test_list_reads_only_the_texts_of_its_language_that_it_shows(client):
+    populate(2, 1, 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url("index", "fr"))
+
+    # The columns the page of the list reads, its communiqués' own.
+    [columns] = [
+        columns
+        for query in queries
+        if '"communiques_communique"."slug"' in (columns := query["sql"].split(" FROM ")[0])
+    ]
+    assert len(response.context["communiques"]) == 2
+    assert '"title_fr"' in columns and '"lead_fr"' in columns
+    assert not any(f'"{name}' in columns for name in ("title_fa_af", "body", "search_"))
+
+
+def test_list_counts_its_pages_from_the_archive_index(client, rendered_every_time, settings):
+    settings.COMMUNIQUES_PER_PAGE = 2
+    oldest, *_others, newest = populate(5, 0, 0)
+    # Never listed, nor counted: a draft, a communiqué without a Dari version.
+    draft = CommuniqueFactory(status=DRAFT)
+    CommuniqueFactory(title_fa_af="", body_fa_af="")
+    page_of = in_language("fa-af", "Page %(number)s of %(total)s")
+
+    five = client.get(url("index"))
+    newest.status = DRAFT
+    newest.save()
+    four = client.get(url("index"))
+    draft.status = PUBLISHED
+    draft.save()
+    five_again = client.get(url("index"), {"page": 3})
+
+    assertContains(five, page_of % {"number": "۱", "total": "۳"})
+    assertContains(four, page_of % {"number": "۱", "total": "۲"})
+    assertContains(five_again, page_of % {"number": "۳", "total": "۳"})
+    assert list(five_again.context["communiques"]) == [oldest]
+
+
+def test_archive_index_and_site_settings_follow_every_change(client, rendered_every_time):
+    [communique] = populate(1, 0, 0)
+    SiteSettings(name_fa_af="سفارت فرانسه").save()
+    before = client.get(url("index"))
+    assert before.context["archive_index"][0].count == 1
+
+    CommuniqueFactory(published_at=communique.published_at)
+    settings_row = SiteSettings.load()
+    settings_row.name_fa_af = "سفارت فرانسه در کابل"
+    settings_row.save()
+    after = client.get(url("index"))
+
+    assertContains(before, "سفارت فرانسه</span>")
+    assertContains(after, "سفارت فرانسه در کابل</span>")
+    assert after.context["archive_index"][0].count == 2
+
+
+def test_a_scheduled_communique_is_listed_and_counted_once_due(client, rendered_every_time):
+    [communique] = populate(1, 0, 0)
+    scheduled = CommuniqueFactory(published_at=timezone.now() + dt.timedelta(minutes=1))
+    before = client.get(url("index"))
+
+    # Within the time the cache keeps what it computed before.
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        after = client.get(url("index"))
+
+    assert list(before.context["communiques"]) == [communique]
+    assert list(after.context["communiques"]) == [scheduled, communique]
+    assert after.context["paginator"].count == 2
+    assert sum(year.count for year in after.context["archive_index"]) == 2
 
 
 def test_editor_preview_uses_a_bounded_number_of_queries(

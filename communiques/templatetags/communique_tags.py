@@ -3,6 +3,9 @@
 No template formats a date or a number itself: they all come through here, in the active
 language for readers and in ISO 8601 for machines. So do search highlights, and what a page tells
 machines about itself (absolute addresses, JSON-LD).
+
+The parts every summary of a list repeats (its picture, dateline and category) are written here
+too, in Python: as included templates they cost a list more than its queries.
 """
 
 from __future__ import annotations
@@ -16,15 +19,16 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.context import Context
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from communiques import dates, text
 
 if TYPE_CHECKING:
-    from communiques.models import Communique
+    from communiques.models import Communique, Image
 
 register = template.Library()
 
@@ -90,6 +94,80 @@ def language_dir(code: str) -> str:
 def og_locale(code: str) -> str:
     """Return the Open Graph locale of a Django language code: fa-af is fa_AF."""
     return translation.to_locale(code)
+
+
+# --- Parts of every summary and page ----------------------------------------------------------
+
+
+@register.simple_tag(takes_context=True)
+def picture(
+    context: Context, image: Image, sizes: str, css_class: str = "", loading: str = ""
+) -> SafeString:
+    """Write one image from the renditions made at upload, as <picture>.
+
+    WebP for the browsers that read it, JPEG for the others, each at the widths there are; width
+    and height reserve its place before it loads. Without `loading`, only the page's first image
+    (first_image in the context) loads at once.
+    """
+    described = image.picture
+    if not loading:
+        loading = "eager" if image == context.get("first_image") else "lazy"
+    webp = ""
+    if described.webp_srcset:
+        webp = format_html(
+            '<source type="image/webp" srcset="{}" sizes="{}">', described.webp_srcset, sizes
+        )
+    css = format_html(' class="{}"', css_class) if css_class else ""
+    jpeg = ""
+    if described.jpeg_srcset:
+        jpeg = format_html(' srcset="{}" sizes="{}"', described.jpeg_srcset, sizes)
+    return format_html(
+        '<picture>{}<img{} src="{}"{} width="{}" height="{}" alt="{}" loading="{}" '
+        'decoding="async"></picture>',
+        webp,
+        css,
+        described.src,
+        jpeg,
+        described.width,
+        described.height,
+        image.alt,
+        loading,
+    )
+
+
+@register.simple_tag
+def dateline(communique: Communique) -> SafeString:
+    """Write the place and the date of the event, in both calendars.
+
+    A communiqué without an event date is dated by its publication.
+    """
+    date = communique.event_date or communique.published_at
+    place = communique.place
+    parts = []
+    if place:
+        parts.append(format_html('<span class="dateline-place">{}</span>', place))
+        if date:
+            comma = pgettext("between the place and the date of a dateline", ",")
+            parts.append(format_html("{} ", comma))
+    if date:
+        parts.append(format_html('<time datetime="{}">{}</time>', iso_date(date), dual_date(date)))
+    return format_html('<p class="dateline">{}</p>', mark_safe("".join(parts)))
+
+
+@register.simple_tag(takes_context=True)
+def category_link(context: Context, communique: Communique) -> SafeString | str:
+    """Write the link to the communiqué's category, but on that category's own page.
+
+    A category not yet named in this language is left out, rather than shown in another one.
+    """
+    category = communique.category
+    if category is None or not category.name:
+        return ""
+    address = reverse("communiques:category", kwargs={"slug": category.slug})
+    request = context.get("request")
+    if request is not None and address == request.path:
+        return ""
+    return format_html('<p class="category"><a href="{}">{}</a></p>', address, category.name)
 
 
 # --- Search results ------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Forms of the admin: date fields that read both calendars, the image inline, and the body's
-rich-text editor.
+"""Forms of the admin: what every form removes or refuses of hostile input, date fields that read
+both calendars, the image inline, and the body's rich-text editor.
 
 Date fields read Solar Hijri as well as Gregorian, and show both.
 
@@ -12,9 +12,11 @@ by static/communiques/admin/dual_date.js, which asks the server rather than conv
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -192,6 +194,93 @@ class DualCalendarSplitDateTimeWidget(DualDateOutputMixin, AdminSplitDateTime):
         return context
 
 
+# --- Hostile input: what every admin form removes or refuses, whatever its fields.
+
+
+class PlainTextFormMixin:
+    """Remove the characters that only hide or disguise text from every text field posted.
+
+    Django's fields already refuse a NUL character and text longer than its column, with their
+    translated messages. What is removed here (text.HIDDEN_CHARACTERS) no communiqué needs: it
+    goes as it came, unseen. A required field left empty by the removal is refused as empty.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        for name, value in list(cleaned_data.items()):
+            field = self.fields.get(name)
+            if not isinstance(value, str) or not isinstance(field, forms.CharField):
+                continue
+            cleaned = text.strip_hidden_characters(value)
+            if cleaned == value:
+                continue
+            if field.strip:
+                cleaned = cleaned.strip()
+            cleaned_data[name] = cleaned or field.empty_value
+            if field.required and not cleaned:
+                self.add_error(name, field.error_messages["required"])
+        return cleaned_data
+
+
+class PlainTextModelForm(PlainTextFormMixin, forms.ModelForm):
+    """A model's admin form that removes hidden characters from what is typed."""
+
+
+# Host names that only a local network resolves: a link to one leads readers nowhere.
+PRIVATE_HOST_SUFFIXES = ("localhost", "local", "localdomain", "internal", "lan", "home.arpa")
+
+
+def is_private_host(host: str) -> bool:
+    """Tell whether a host name or address is one of a private network, or of the machine."""
+    host = host.lower().rstrip(".")
+    if any(host == suffix or host.endswith(f".{suffix}") for suffix in PRIVATE_HOST_SUFFIXES):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    # Loopback, private, link-local (169.254/16, the cloud metadata service), unspecified,
+    # shared, reserved: everything but the public Internet.
+    return not address.is_global
+
+
+def validate_public_address(value: str) -> None:
+    """Refuse a link's address that would publish a password, or lead to a private network.
+
+    Such links are published, never fetched: the harm is a leaked password or a broken link.
+    """
+    parts = urlsplit(value)
+    if "@" in parts.netloc:
+        raise ValidationError(
+            _(
+                "Remove the user name and password from the address: the page would show them "
+                "to every reader."
+            ),
+            code="credentials",
+        )
+    if is_private_host(parts.hostname or ""):
+        raise ValidationError(
+            _(
+                "%(host)s is an address of a private network, which readers cannot reach: give "
+                "the public address of the page."
+            ),
+            code="private_address",
+            params={"host": parts.hostname},
+        )
+
+
+class SourceLinkForm(PlainTextModelForm):
+    """A source link: a public address, with its label in each language."""
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data.get("url")
+        if url:
+            validate_public_address(url)
+        return url
+
+
 # --- Images: uploads go through the image pipeline, and a published communiqué's images are
 # described in every language it is published in.
 
@@ -215,7 +304,7 @@ class ImageUploadField(forms.FileField):
         return process_upload(upload)
 
 
-class ImageInlineForm(forms.ModelForm):
+class ImageInlineForm(PlainTextFormMixin, forms.ModelForm):
     """Store an accepted upload, with its renditions, only when the whole change is saved."""
 
     class Meta:

@@ -15,6 +15,8 @@ What is accepted, and why:
 - Nothing of the uploaded file is kept but its pixels: EXIF (GPS position, camera serial), XMP,
   comments and any payload hidden after the image are dropped, the orientation EXIF asks for
   is applied to the pixels, and colours are converted to sRGB so that no profile is needed.
+- Renditions of a long, narrow image are made narrower, so that none is taller than WebP holds;
+  a picture that decodes but cannot be converted or encoded is refused, never a failed request.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import hashlib
 import io
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -56,6 +60,8 @@ ORIGINAL_OPTIONS: dict[str, dict[str, Any]] = {
 # Widths of the renditions, in pixels: a phone, a tablet or the text column at 2x, a large
 # screen at 2x. The text column is at most 42rem (672 CSS pixels) wide.
 RENDITION_WIDTHS = (480, 960, 1600)
+# No side of a WebP image may be longer (the format stores 14 bits); JPEG's limit is 65,535.
+MAX_RENDITION_SIDE = 16_383
 RENDITION_OPTIONS: dict[str, dict[str, Any]] = {
     "WEBP": {"quality": 80, "method": 4},
     "JPEG": {"quality": 82, "optimize": True, "progressive": True},
@@ -138,11 +144,16 @@ def process_upload(file: IO[bytes]) -> ProcessedImage:
     source_sha256 = _sha256(file)
     with _decode(file) as decoded:
         stored_format = STORED_FORMATS[decoded.format]
-        image = _normalise(decoded)
-    original = _encode(image, stored_format, ORIGINAL_OPTIONS[stored_format])
-    return ProcessedImage(
-        original=original, renditions=_renditions(image), source_sha256=source_sha256
-    )
+        try:
+            image = _normalise(decoded)
+        except (OSError, ValueError) as error:
+            raise _unprocessable() from error
+    try:
+        original = _encode(image, stored_format, ORIGINAL_OPTIONS[stored_format])
+        renditions = _renditions(image)
+    except (OSError, ValueError) as error:
+        raise _unprocessable() from error
+    return ProcessedImage(original=original, renditions=renditions, source_sha256=source_sha256)
 
 
 def _size(file: IO[bytes]) -> int:
@@ -180,6 +191,15 @@ def _not_an_image() -> ValidationError:
     return ValidationError(
         _("The file is not an image that can be read. Upload a JPEG, PNG or WebP photo."),
         code="not_an_image",
+    )
+
+
+def _unprocessable() -> ValidationError:
+    # A picture Pillow decoded but cannot convert or encode: a refusal, never a failed request.
+    logger.warning("A decoded image could not be converted or encoded.", exc_info=True)
+    return ValidationError(
+        _("The image cannot be processed. Save it as a JPEG or PNG photo and upload it again."),
+        code="unprocessable",
     )
 
 
@@ -285,12 +305,24 @@ def rendition_widths(width: int) -> list[int]:
     return [*(candidate for candidate in RENDITION_WIDTHS if candidate < largest), largest]
 
 
+def rendition_sizes(width: int, height: int) -> list[tuple[int, int]]:
+    """Return the sizes of an image's renditions, smallest first: at rendition_widths, or
+    narrower where the height would be more than WebP holds (a long, narrow infographic)."""
+    sizes: list[tuple[int, int]] = []
+    for target in rendition_widths(width):
+        size = (target, max(1, round(height * target / width)))
+        if size[1] > MAX_RENDITION_SIDE:
+            size = (max(1, round(width * MAX_RENDITION_SIDE / height)), MAX_RENDITION_SIDE)
+        if size not in sizes:
+            sizes.append(size)
+    return sizes
+
+
 def _renditions(image: PIL.Image.Image) -> tuple[EncodedImage, ...]:
     renditions = []
     current = image
     # From the largest down, each from the one before: much faster than each from the original.
-    for width in reversed(rendition_widths(image.width)):
-        size = (width, max(1, round(image.height * width / image.width)))
+    for size in reversed(rendition_sizes(image.width, image.height)):
         if current.size != size:
             current = current.resize(size, PIL.Image.Resampling.LANCZOS, reducing_gap=3.0)
         for image_format, options in RENDITION_OPTIONS.items():
@@ -346,7 +378,40 @@ def store(processed: ProcessedImage, storage: Storage) -> StoredImage:
         # A storage that fails half-way (a full disk) must not leave half an image behind.
         delete_files(storage, written)
         raise
+    block = _stored_in_block.get()
+    if block is not None:
+        block.append((storage, written))
     return StoredImage(name=name, renditions=renditions)
+
+
+# The files store() wrote inside a removed_on_failure() block.
+_stored_in_block: ContextVar[list[tuple[Storage, list[str]]] | None] = ContextVar(
+    "stored_in_block", default=None
+)
+
+
+@contextmanager
+def removed_on_failure() -> Iterator[None]:
+    """Remove the images stored within the block if it fails: the change that uses them is lost.
+
+    For a save whose second photo finds the disk full, or whose database goes away before the
+    commit, after the first photo was stored: nothing refers to that one any more.
+    """
+    outer = _stored_in_block.get()
+    stored: list[tuple[Storage, list[str]]] = []
+    token = _stored_in_block.set(stored)
+    try:
+        yield
+    except BaseException:
+        for storage, names in stored:
+            delete_files(storage, names)
+        raise
+    else:
+        if outer is not None:
+            # Still the enclosing block's to remove, should it fail.
+            outer.extend(stored)
+    finally:
+        _stored_in_block.reset(token)
 
 
 def delete_files(storage: Storage, names: Iterable[str]) -> None:

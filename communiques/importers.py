@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from . import dates, images
+from .forms import validate_public_address
 from .models import Communique, Image, SourceLink, language_codes
-from .text import paragraphs_to_html, sanitize_html
+from .text import paragraphs_to_html, sanitize_html, strip_hidden_characters
 
 
 @dataclass(frozen=True)
@@ -295,7 +296,17 @@ def parse_communique(text: str, language: str) -> ParsedCommunique:
     """Read the plain text of a communiqué page, written with the markers of its language."""
     language = _grammar_language(language)
     patterns = _marker_patterns(language)
-    lines = [_clean_line(line) for line in text.splitlines()]
+    if "\x00" in text:
+        # UTF-16 read as UTF-8, or a binary file: no text has them, and PostgreSQL stores none.
+        raise CommuniqueImportError(
+            _(
+                "The file holds NUL characters (the first on line %(line)s): it is not plain "
+                "text. Save it as UTF-8 text and import it again."
+            )
+            % {"line": _number(text.count("\n", 0, text.index("\x00")) + 1)}
+        )
+    # Split first: some of the controls removed then (form feed, NEL) end a line.
+    lines = [_clean_line(strip_hidden_characters(line)) for line in text.splitlines()]
     first = next((number for number, line in enumerate(lines) if line), None)
     if first is None:
         raise CommuniqueImportError(_("The file is empty."))
@@ -712,9 +723,14 @@ def _write_links(communique: Communique, parsed: ParsedCommunique, language: str
             )
             next_order += 1
         setattr(link, label_field, parsed_link.label)
-        _validate(
-            link, language, _("The link «%(url)s» was refused: %(reasons)s"), url=parsed_link.url
-        )
+        refusal = _("The link «%(url)s» was refused: %(reasons)s")
+        _validate(link, language, refusal, url=parsed_link.url)
+        try:
+            validate_public_address(link.url)
+        except ValidationError as error:
+            raise CommuniqueImportError(
+                refusal % {"url": parsed_link.url, "reasons": " ".join(error.messages)}
+            ) from error
         link.save()
         changed = True
     return changed

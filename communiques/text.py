@@ -37,22 +37,55 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 HEADINGS = {"h2", "h3", "h4"}
 
+# --- Characters that only hide or disguise text -------------------------------------------------
+# Removed from everything typed or imported (forms.PlainTextFormMixin, the importer) and from every
+# body (sanitize_html), before anything is stored:
+# - controls other than tab, line feed and carriage return: nobody types them, and XML 1.0 has no
+#   place for them, so one in a title would break the feeds;
+# - direction embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they reorder
+#   what follows them, so that "\u202egpj.exe" reads as "exe.jpg". The pages give every element
+#   its direction and rich text has <bdi> and dir, so no communiqué needs them, while text pasted
+#   from a messenger or a word processor often carries them unseen. The marks (LRM U+200E, RLM
+#   U+200F, ALM U+061C), which reorder nothing around them, stay;
+# - invisible characters with no use in Dari, Pashto, French or English: the zero-width space,
+#   the word joiner and invisible operators, the byte order mark, the deprecated format
+#   characters, interlinear annotations and tag characters (which can carry text no reader
+#   sees). The zero-width non-joiner (U+200C, as in «می‌گردد») and joiner (U+200D) are spelling
+#   in Persian and Pashto and stay;
+# - noncharacters, which XML refuses too (U+FFFE, U+FFFF) or no text holds (U+FDD0-U+FDEF).
+HIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\u202a-\u202e\u2066-\u2069"
+    "\u180e\u200b\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
+    "\ufdd0-\ufdef\ufffe\uffff]"
+)
+
+
+def strip_hidden_characters(value: str) -> str:
+    """Return text without the characters that only hide or disguise it (HIDDEN_CHARACTERS)."""
+    return HIDDEN_CHARACTERS.sub("", value)
+
 
 def sanitize_html(value: str) -> str:
     """Return the body HTML with everything but the allowed markup removed."""
-    return nh3.clean(
-        value,
+    cleaned = nh3.clean(
+        strip_hidden_characters(value),
         tags=ALLOWED_TAGS,
         generic_attribute_prefixes=set(),
         attributes={
             tag: ALLOWED_ATTRIBUTES.get(tag, set()) | GENERIC_ATTRIBUTES for tag in ALLOWED_TAGS
-        },
+        }
+        # Without it, ammonia keeps its own generic attributes (lang and title) on every tag.
+        | {"*": set()},
         url_schemes=ALLOWED_URL_SCHEMES,
         # Links leave the site: the page they open must not control ours, nor learn where
         # the reader came from.
         link_rel="noopener noreferrer",
         strip_comments=True,
-    ).strip()
+    )
+    # Again: a character reference (&#8238;, &#1;) comes out of the parser as the character.
+    # Removing characters from serialised HTML cannot make markup: "<" and quotes are escaped.
+    return strip_hidden_characters(cleaned).strip()
 
 
 def paragraphs_to_html(paragraphs: list[str]) -> str:

@@ -5,7 +5,8 @@ Three kinds of group (setup_roles makes them, and makes their permissions exactl
 - **Press officer**: writes communiqués in every language and submits them for review; never
   publishes, never sets a publication time, never changes a communiqué once it is published.
 - **Editor**: everything a press officer does, plus publish, schedule, withdraw, delete what was
-  never public, create and revoke preview links, read the audit log.
+  never public, create and revoke preview links, read the audit log, and lift a sign-in lockout
+  (django-axes' access attempts: deleting one lets its account in again from its address).
 - **Translator (<language>)**, one per language: reads every communiqué, changes only that
   language's texts (TRANSLATABLE_FIELDS) and marks that language version ready.
 
@@ -77,6 +78,9 @@ EDITOR_PERMISSIONS = (
     "change_previewlink",
     "view_changenote",
     "view_auditentry",
+    # Permissions of another app are named with its label.
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
 )
 TRANSLATOR_PERMISSIONS = ("view_communique", "view_image", "view_sourcelink", "view_category")
 
@@ -86,8 +90,21 @@ def translator_group_name(code: str) -> str:
     return f"Translator ({english_language_name(code)})"
 
 
+# The apps whose permissions the roles are made of; a group's permissions of any other app are
+# taken away by setup_roles.
+ROLE_APPS = ("communiques", "axes")
+
+
+def permission_name(permission: Permission) -> str:
+    """Name a permission as role_permissions() does: bare in this app, else app.codename."""
+    app_label = permission.content_type.app_label
+    return (
+        permission.codename if app_label == "communiques" else f"{app_label}.{permission.codename}"
+    )
+
+
 def role_permissions() -> dict[str, tuple[str, ...]]:
-    """Return each group's permissions, as codenames of this app."""
+    """Return each group's permissions: codenames of this app, app.codename of another."""
     roles = {PRESS_OFFICER: PRESS_OFFICER_PERMISSIONS, EDITOR: EDITOR_PERMISSIONS}
     for code in language_codes():
         roles[translator_group_name(code)] = (*TRANSLATOR_PERMISSIONS, translate_codename(code))
@@ -273,23 +290,27 @@ def setup_roles(*, user: User | None = None) -> dict[str, RoleChange]:
     Running it again changes nothing and records nothing.
     """
     # Permissions are created after migrate; a language added since needs them now.
-    create_permissions(apps.get_app_config("communiques"), verbosity=0)
+    for app_label in ROLE_APPS:
+        create_permissions(apps.get_app_config(app_label), verbosity=0)
     available = {
-        permission.codename: permission
-        for permission in Permission.objects.filter(content_type__app_label="communiques")
+        permission_name(permission): permission
+        for permission in Permission.objects.filter(
+            content_type__app_label__in=ROLE_APPS
+        ).select_related("content_type")
     }
     changes: dict[str, RoleChange] = {}
     for name, codenames in role_permissions().items():
         group, created = Group.objects.get_or_create(name=name)
         wanted = {available[codename] for codename in codenames}
-        current = set(group.permissions.filter(content_type__app_label="communiques"))
-        other_apps = set(group.permissions.exclude(content_type__app_label="communiques"))
+        held = set(group.permissions.select_related("content_type"))
+        current = {p for p in held if p.content_type.app_label in ROLE_APPS}
+        other_apps = held - current
         if created or wanted != current or other_apps:
             group.permissions.set(wanted)
             changes[name] = RoleChange(
                 created=created,
-                added=sorted(p.codename for p in wanted - current),
-                removed=sorted(p.codename for p in (current - wanted) | other_apps),
+                added=sorted(permission_name(p) for p in wanted - current),
+                removed=sorted(permission_name(p) for p in (current - wanted) | other_apps),
             )
     if changes:
         AuditEntry.record(

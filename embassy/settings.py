@@ -5,9 +5,13 @@ environment variable (see README, "Configuration").
 """
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE
 from django.conf import global_settings
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
@@ -71,6 +75,10 @@ INSTALLED_APPS = [
     "django_prose_editor",
     # Versions of communiqués, their images and links (communiques/history.py).
     "simple_history",
+    # Failed sign-ins and lockouts (embassy/security.py), listed in the admin for editors.
+    "axes",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp",
     "communiques",
 ]
 
@@ -78,8 +86,14 @@ MIDDLEWARE = [
     # First, so that its duration covers every other middleware and its log line every answer,
     # including the redirects and refusals of the middleware below.
     "embassy.middleware.RequestLogMiddleware",
+    # A view that fails for want of the database gets the static 503 page (its place in the list
+    # does not matter: it only handles the view's exception).
+    "embassy.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache, so that a page served from the cache gets the header too; its
+    # nonce is for the admin only, which is never cached (embassy/security.py).
+    "embassy.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions (it may read the language from them) and before CommonMiddleware
     # (which needs the language prefix resolved to append slashes correctly).
@@ -94,9 +108,22 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as its documentation asks: it turns a sign-in refused by the lockout into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "embassy.urls"
+
+# Where the admin is served: an address nobody guesses keeps the sign-in page out of the
+# scanners' lists. It must not begin like a public address (a language, static files…).
+ADMIN_PATH = env("DJANGO_ADMIN_PATH", "admin").strip("/") + "/"
+# Each segment: letters, digits, - . _ ~, not starting with a dot (no "." or "..").
+_ADMIN_SEGMENT = r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*"
+if not re.fullmatch(rf"{_ADMIN_SEGMENT}(?:/{_ADMIN_SEGMENT})*/", ADMIN_PATH):
+    raise ImproperlyConfigured(
+        f"DJANGO_ADMIN_PATH must be a path of letters, digits, '-', '.', '_' or '~', each part "
+        f"starting with no dot (e.g. office-7f3k), not {ADMIN_PATH!r}."
+    )
 WSGI_APPLICATION = "embassy.wsgi.application"
 
 TEMPLATES = [
@@ -310,6 +337,84 @@ if not SECURE_HSTS_PRELOAD:
     # Preloading binds the domain and every subdomain to HTTPS in browsers for months, whoever
     # hosts them: a decision for the domain's owner (DJANGO_SECURE_HSTS_PRELOAD), not a default.
     SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+_RESERVED_PREFIXES = {
+    *(code for code, _name in LANGUAGES),
+    "i18n",
+    "health",
+    "sitemap.xml",
+    "robots.txt",
+    STATIC_URL.strip("/"),
+    MEDIA_URL.strip("/"),
+}
+if ADMIN_PATH.split("/")[0].lower() in _RESERVED_PREFIXES:
+    raise ImproperlyConfigured(
+        f"DJANGO_ADMIN_PATH {ADMIN_PATH!r} begins like a public address: choose another."
+    )
+
+# --- Sign-in throttling (django-axes) ----------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # First: it refuses a locked-out sign-in before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failures are counted per account and per address together. The press office signs in from
+# one embassy network: counting per address alone would let one colleague's typos (or a
+# stranger on the same network) lock everyone out, and counting per account alone would let
+# anyone on the internet lock an editor out on the day of a publication. Per pair, a password
+# guesser gets AXES_FAILURE_LIMIT tries per account and address, and the real owner, from
+# their own address, is not locked out by them.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = int(env("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+# 0: locked until an editor lifts it (admin, "Access attempts": delete the row).
+_LOGIN_COOLOFF_MINUTES = int(env("DJANGO_LOGIN_COOLOFF_MINUTES", "30"))
+AXES_COOLOFF_TIME = timedelta(minutes=_LOGIN_COOLOFF_MINUTES) if _LOGIN_COOLOFF_MINUTES else None
+# A person who mistyped a few times and then got in starts again from zero.
+AXES_RESET_ON_SUCCESS = True
+# Behind the bundled proxy every request comes from the proxy's address: the client's is the
+# one the proxy wrote into X-Forwarded-For (embassy/security.py).
+AXES_CLIENT_IP_CALLABLE = "embassy.security.client_ip_address"
+# The page of a locked-out sign-in, in the reader's language, in the admin's frame.
+AXES_LOCKOUT_CALLABLE = "embassy.security.lockout_response"
+# Failures and lockouts are still logged (the account and address masked); not a line at every
+# process's start, on the stdout that management commands print their results to.
+AXES_VERBOSE = False
+
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------
+# Public pages are cached whole (communiques/cache.py), so they cannot carry a nonce: they run
+# scripts from files only, and the JSON-LD data block is data, which script-src does not govern.
+_MEDIA_ORIGINS = []
+if _MEDIA_STORAGE == "s3":
+    _bucket = env("AWS_STORAGE_BUCKET_NAME")
+    if env("AWS_S3_CUSTOM_DOMAIN"):
+        _MEDIA_ORIGINS.append(f"https://{env('AWS_S3_CUSTOM_DOMAIN')}")
+    elif env("AWS_S3_ENDPOINT_URL"):
+        # Another S3-compatible service addresses the bucket under the endpoint's own host.
+        _endpoint = urlsplit(env("AWS_S3_ENDPOINT_URL"))
+        _MEDIA_ORIGINS.append(f"{_endpoint.scheme}://{_endpoint.netloc}")
+    else:
+        _MEDIA_ORIGINS.append(f"https://{_bucket}.s3.amazonaws.com")
+        if env("AWS_S3_REGION_NAME"):
+            _MEDIA_ORIGINS.append(f"https://{_bucket}.s3.{env('AWS_S3_REGION_NAME')}.amazonaws.com")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_MEDIA_ORIGINS],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Added on the admin's pages, which are never cached: the body editor's import map is an inline
+# script, allowed by this request's nonce (embassy/security.py). The editor (Tiptap) also writes
+# its own <style> element, without which a space typed at the end of a line becomes a no-break
+# space: inline styles are allowed in the admin, never inline scripts.
+ADMIN_CONTENT_SECURITY_POLICY_UPDATE = {"script-src": [NONCE], "style-src": ["'unsafe-inline'"]}
 
 # --- Logs --------------------------------------------------------------------------------------
 # Everything goes to stdout, where the container runtime collects it. In JSON (the default with

@@ -10,7 +10,8 @@ from communiques.views import robots_txt
 from embassy import health
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # DJANGO_ADMIN_PATH: everything else finds the admin through reverse("admin:…").
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Outside i18n_patterns: a probe has no language, and must not be redirected to one.
     path("health/live", health.live, name="health-live"),
@@ -31,6 +32,9 @@ urlpatterns += [
     ),
     path("robots.txt", public_page(robots_txt), name="robots"),
 ]
+
+# A database lost outside a view (a middleware's query) answers 503 too; anything else, 500.html.
+handler500 = "embassy.middleware.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -153,17 +153,22 @@ class TestTheForm:
     ):
         response = speak(admin_client, "en").get(ADD_URL)
 
-        assertContains(response, '<script type="importmap">')
+        # Each tag carries the request's nonce: the admin's CSP allows the inline import map by it.
+        nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"])[1]
+        assertContains(response, f'<script type="importmap" nonce="{nonce}">')
         assertContains(
             response,
-            '<script src="/static/django_prose_editor/configurable.js" type="module"></script>',
+            f'<script src="/static/django_prose_editor/configurable.js" nonce="{nonce}" '
+            'type="module"></script>',
             html=True,
         )
         assertContains(
-            response, '<script src="/static/communiques/admin/body_editor.js"></script>', html=True
+            response,
+            f'<script src="/static/communiques/admin/body_editor.js" nonce="{nonce}"></script>',
+            html=True,
         )
         # Nothing from a CDN: the admin works offline and under a strict CSP.
-        (importmap,) = re.findall(r'<script type="importmap">(.*?)</script>', response.text)
+        (importmap,) = re.findall(r'<script type="importmap"[^>]*>(.*?)</script>', response.text)
         addresses = [
             *json.loads(importmap)["imports"].values(),
             *re.findall(r'<(?:script|link)[^>]* (?:src|href)="([^"]*)"', response.text),

@@ -3,6 +3,7 @@ import logging
 import sys
 
 import pytest
+from django.urls import reverse
 
 from embassy.logs import JsonFormatter, RequestIdFilter, current_request_id
 
@@ -61,7 +62,7 @@ def test_a_signed_in_user_is_identified(client, caplog, django_user_model):
     client.force_login(user)
     caplog.set_level(logging.INFO, logger="embassy.requests")
 
-    client.get("/admin/")
+    client.get(reverse("admin:index"))
 
     [line] = request_lines(caplog)
     assert line["user_id"] == user.pk

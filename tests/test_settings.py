@@ -200,3 +200,109 @@ def test_an_empty_variable_counts_as_unset():
     assert read_settings(env, expression) == (
         "31536000 True fa-af Asia/Kabul django.core.files.storage.FileSystemStorage True"
     )
+
+
+def test_check_deploy_is_clean_with_the_https_redirect_behind_the_proxy_and_a_moved_admin():
+    result = check_deploy(
+        production_environment(
+            DJANGO_SECURE_SSL_REDIRECT="1",
+            DJANGO_SECURE_PROXY_SSL_HEADER="1",
+            DJANGO_ADMIN_PATH="office-7f3k",
+        )
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_fails_on_cookies_sent_over_plain_http():
+    # The positive control of the test above, for the session and CSRF cookies.
+    result = check_deploy(production_environment(DJANGO_SECURE_COOKIES="0"))
+
+    assert result.returncode != 0
+    assert "security.W012" in result.stderr
+    assert "security.W016" in result.stderr
+
+
+class TestAdminPath:
+    expression = (
+        "(lambda u: (u.reverse('admin:index'), u.resolve(u.reverse('admin:login')).url_name, "
+        "sorted(str(p.pattern) for p in u.get_resolver().url_patterns "
+        "if getattr(p, 'app_name', None) == 'admin')))"
+        "(__import__('django.urls', fromlist=['reverse']))"
+    )
+
+    def test_the_admin_is_at_admin_by_default(self):
+        assert read_settings(production_environment(), self.expression) == (
+            "('/admin/', 'login', ['admin/'])"
+        )
+
+    def test_the_variable_moves_the_admin_and_nothing_is_left_at_admin(self):
+        env = production_environment(DJANGO_ADMIN_PATH="/office-7f3k/")
+
+        assert read_settings(env, self.expression) == "('/office-7f3k/', 'login', ['office-7f3k/'])"
+
+    @pytest.mark.parametrize(
+        ("path", "message"),
+        [
+            ("fr", "begins like a public address"),
+            ("static/admin", "begins like a public address"),
+            ("health", "begins like a public address"),
+            ("office 7", "must be a path of letters"),
+            ("../admin", "must be a path of letters"),
+        ],
+    )
+    def test_a_path_that_would_clash_or_is_not_a_path_is_a_clear_error(self, path, message):
+        result = import_settings(production_environment(DJANGO_ADMIN_PATH=path))
+
+        assert result.returncode != 0
+        assert message in result.stderr
+
+
+class TestSignInThrottling:
+    def test_five_failures_and_half_an_hour_by_default_per_account_and_address(self):
+        expression = (
+            "settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME, "
+            "settings.AXES_LOCKOUT_PARAMETERS"
+        )
+
+        assert read_settings(production_environment(), expression) == (
+            "5 0:30:00 [['username', 'ip_address']]"
+        )
+
+    def test_the_limit_and_the_cool_off_are_configurable_and_zero_waits_for_an_editor(self):
+        env = production_environment(
+            DJANGO_LOGIN_FAILURE_LIMIT="3", DJANGO_LOGIN_COOLOFF_MINUTES="0"
+        )
+
+        assert read_settings(env, "settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME") == (
+            "3 None"
+        )
+
+
+class TestContentSecurityPolicyMedia:
+    expression = "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']"
+
+    def s3(self, **extra):
+        return production_environment(
+            DJANGO_MEDIA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="embassy-media", **extra
+        )
+
+    def test_local_photos_come_from_the_site_itself(self):
+        assert read_settings(production_environment(), self.expression) == "[\"'self'\", 'data:']"
+
+    def test_photos_in_a_bucket_are_allowed_from_its_public_host(self):
+        assert (
+            read_settings(self.s3(AWS_S3_CUSTOM_DOMAIN="media.example.org"), self.expression)
+            == "[\"'self'\", 'data:', 'https://media.example.org']"
+        )
+        assert (
+            read_settings(
+                self.s3(AWS_S3_ENDPOINT_URL="https://s3.fr-par.scw.cloud/"), self.expression
+            )
+            == "[\"'self'\", 'data:', 'https://s3.fr-par.scw.cloud']"
+        )
+        assert read_settings(self.s3(AWS_S3_REGION_NAME="eu-west-3"), self.expression) == (
+            "[\"'self'\", 'data:', 'https://embassy-media.s3.amazonaws.com', "
+            "'https://embassy-media.s3.eu-west-3.amazonaws.com']"
+        )

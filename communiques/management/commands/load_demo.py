@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
 from communiques.demo import ensure_demo_users, load_demo
 
@@ -32,8 +33,8 @@ class Command(BaseCommand):
         accounts = ensure_demo_users()
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo accounts at http://127.0.0.1:8000/admin/ (passwords as given here, unless "
-                "you have changed them):"
+                f"Demo accounts at http://127.0.0.1:8000{reverse('admin:index')} (passwords as "
+                "given here, unless you have changed them):"
             )
         )
         for account in accounts:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -11,13 +12,13 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.admin.utils import display_for_value, flatten_fieldsets, unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
-from django.db import models, router, transaction
+from django.db import InterfaceError, OperationalError, connections, models, router, transaction
 from django.db.models import F, Prefetch, QuerySet
 from django.http import (
     Http404,
@@ -28,6 +29,7 @@ from django.http import (
     QueryDict,
 )
 from django.shortcuts import redirect
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -49,7 +51,7 @@ from modeltranslation.admin import (
     TranslationStackedInline,
     TranslationTabularInline,
 )
-from modeltranslation.utils import build_localized_fieldname
+from modeltranslation.utils import build_css_class, build_localized_fieldname
 
 from . import dates, history, permissions, presence, text, workflow
 from .dates import ASCII_DIGITS, convention_for, format_dual, normalize_digits
@@ -62,6 +64,9 @@ from .forms import (
     ImageInlineForm,
     ImageInlineFormSet,
     LockVersionFormMixin,
+    PlainTextFormMixin,
+    PlainTextModelForm,
+    SourceLinkForm,
     VersionConflict,
     WorkflowFormMixin,
     change_note_name,
@@ -70,7 +75,7 @@ from .forms import (
     read_date,
     ready_name,
 )
-from .images import process_upload
+from .images import process_upload, removed_on_failure
 from .models import (
     FOLLOWED_FIELDS,
     AuditEntry,
@@ -91,6 +96,16 @@ SLUG_LANGUAGES = ("en", "fr")
 REFERENCE_PATTERN = re.compile(r"(\d{4})/(\d{1,5})")
 
 THUMBNAIL_HEIGHT = 96
+
+logger = logging.getLogger(__name__)
+
+# What a failing storage raises: a full or read-only disk, or an S3-compatible service's errors.
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:  # pragma: no cover - boto3 is a dependency, for DJANGO_MEDIA_STORAGE=s3
+    STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError,)
+else:
+    STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 
 
 def language_tag(code: str) -> str:
@@ -209,7 +224,7 @@ class TranslationFilter(LanguageStateFilter):
     }
 
 
-class CommuniqueAdminForm(forms.ModelForm):
+class CommuniqueAdminForm(PlainTextFormMixin, forms.ModelForm):
     """Accept a title in any language, not only in the default one."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -257,6 +272,24 @@ def dual_moment(value: dt.datetime | None, empty: str = "-") -> SafeString | str
     return format_html('<span class="nowrap">{}</span> {}', format_dual(moment, language), time)
 
 
+class OutsideFieldErrorsMixin:
+    """Report the model's errors on fields this form does not hold as errors of the form.
+
+    A translator's row holds only texts. A forged row naming another communiqué's photo is built
+    on a blank photo, whose model checks fail on fields the translator cannot post: Django would
+    raise ValueError (a 500) instead of showing the refusal (permissions.InlineGuard).
+    """
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            errors: dict[str, list] = {}
+            for name, messages in error.error_dict.items():
+                known = name == NON_FIELD_ERRORS or name in self.fields
+                errors.setdefault(name if known else NON_FIELD_ERRORS, []).extend(messages)
+            error = ValidationError(errors)
+        super().add_error(field, error)
+
+
 class TranslatorInlineMixin:
     """Let translators change their languages' texts of photos and links, and nothing else.
 
@@ -283,6 +316,12 @@ class TranslatorInlineMixin:
         if permissions.restricted_languages(request.user) is not None:
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        if permissions.restricted_languages(request.user) is not None:
+            formset.form = type(formset.form.__name__, (OutsideFieldErrorsMixin, formset.form), {})
+        return formset
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         readonly = tuple(super().get_readonly_fields(request, obj))
@@ -344,6 +383,117 @@ class StateFilter(admin.SimpleListFilter):
         if value in Communique.Status.values:
             return queryset.filter(status=value)
         raise IncorrectLookupParameters(f"Unknown state: {value}")
+
+
+# The communiqué's texts that a user who may not change them still reads on its change form.
+READABLE_TEXTS = (
+    "title",
+    "subtitle",
+    "lead",
+    "body",
+    "place",
+    "is_demo_translation",
+    "withdrawal_reason",
+)
+READABLE_PREFIX = "readable_"
+
+
+def readable_text(obj: Communique, name: str, empty: str) -> SafeString:
+    """Return a language version's text as a reader reads it, in its language and direction.
+
+    The body is rendered, through the sanitiser that save() already applied: what a translator
+    reads is the communiqué's text, never its markup. The classes and id are those
+    modeltranslation's tabs gather a field's languages by (tabbed_translation_fields.js).
+    """
+    model_field = Communique._meta.get_field(name)
+    language = model_field.language
+    value = getattr(obj, name)
+    if isinstance(value, bool):
+        content = display_for_value(value, empty, boolean=True)
+    elif not value:
+        content = empty
+    elif model_field.translated_field.name == "body":
+        content = mark_safe(text.sanitize_html(value))
+    else:
+        content = linebreaksbr(value)
+    return format_html(
+        '<div class="mt {} readable-text" id="id_{}" lang="{}" dir="{}">{}</div>',
+        build_css_class(name, "mt-field"),
+        name,
+        language_tag(language),
+        text_direction(language),
+        content,
+    )
+
+
+def readable_display(name: str) -> Any:
+    def display(self: admin.ModelAdmin, obj: Communique) -> SafeString:
+        return readable_text(obj, name, self.get_empty_value_display())
+
+    display.__name__ = READABLE_PREFIX + name
+    return admin.display(description=Communique._meta.get_field(name).verbose_name)(display)
+
+
+def readable_fields(names: Any, editable: set[str], own: list[str]) -> tuple:
+    """Return a fieldset's names with its read-only texts as their display methods, and each
+    field's languages in the user's own first."""
+    readable = {
+        build_localized_fieldname(field, code)
+        for field in READABLE_TEXTS
+        for code in language_codes()
+    }
+    keyed = []
+    first_of: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if not isinstance(name, str) or name not in readable:
+            keyed.append(((index, False, index), name))
+            continue
+        model_field = Communique._meta.get_field(name)
+        first = first_of.setdefault(model_field.translated_field.name, index)
+        shown = name if name in editable else READABLE_PREFIX + name
+        keyed.append(((first, model_field.language not in own, index), shown))
+    return tuple(name for _key, name in sorted(keyed, key=lambda item: item[0]))
+
+
+class ReadableTranslationsMixin:
+    """Show the texts a user may read but not change inside the language tabs, readable.
+
+    Django shows a read-only field as escaped text, in the admin's direction and outside
+    modeltranslation's tabs: a translator read the other languages' bodies as raw markup. Each
+    such field is shown instead through a display method (readable_title_fa_af…) that renders it
+    in its language (readable_text). A translator's own languages come first in each field's
+    tabs, and are the ones open (static/communiques/admin/translator_tabs.js).
+    """
+
+    def get_fieldsets(self, request: HttpRequest, obj: Communique | None = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        languages = permissions.restricted_languages(request.user)
+        if obj is not None and not self.has_change_permission(request, obj):
+            editable: set[str] = set()
+        elif languages is not None:
+            editable = permissions.translatable_field_names(Communique, languages)
+        else:
+            return fieldsets
+        own = languages or []
+        return [
+            (title, {**options, "fields": readable_fields(options["fields"], editable, own)})
+            for title, options in fieldsets
+        ]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Communique | None = None
+    ) -> tuple[str, ...]:
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        shown = flatten_fieldsets(self.get_fieldsets(request, obj))
+        return readonly + tuple(
+            name for name in shown if name.startswith(READABLE_PREFIX) and name not in readonly
+        )
+
+
+for _field in READABLE_TEXTS:
+    for _code in language_codes():
+        _name = build_localized_fieldname(_field, _code)
+        setattr(ReadableTranslationsMixin, READABLE_PREFIX + _name, readable_display(_name))
 
 
 class EditorialWorkflowMixin:
@@ -1397,15 +1547,98 @@ class ImageInline(TranslatorInlineMixin, LanguageDirectionMixin, TranslationStac
 
 class SourceLinkInline(TranslatorInlineMixin, LanguageDirectionMixin, TranslationTabularInline):
     model = SourceLink
+    form = SourceLinkForm
     extra = 0
     fields = ("url", "label", "kind", "order")
     # An address typed without a scheme is far more likely to be https today.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+class SaveFailureMixin:
+    """Show the form again, with everything typed, when a save fails for want of the database or
+    of the storage (a full disk): nothing was saved, and the press officer is told so.
+
+    The save runs in one transaction, which the failure rolls back; the photos it had stored are
+    removed. The form is then validated again from what was posted and refused with the reason.
+    Should the database still be out of reach, the 503 page lists what was typed
+    (embassy/middleware.py).
+    """
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        queued = list(getattr(messages.get_messages(request), "_queued_messages", []))
+        try:
+            with removed_on_failure():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except (OperationalError, InterfaceError):
+            logger.exception("The database failed during the save of a communiqué.")
+            request.save_failure = gettext(
+                "The communiqué was not saved: the database could not be reached. Nothing was "
+                "changed; try again."
+            )
+            discard_broken_connection(router.db_for_write(self.model))
+        except STORAGE_ERRORS:
+            logger.exception("The storage failed during the save of a communiqué.")
+            request.save_failure = gettext(
+                "The communiqué was not saved: its photos could not be stored (the disk may be "
+                "full). Nothing was changed; choose the photos again and save, or try later."
+            )
+        # What the failed attempt said ("changed successfully", warnings) was not so.
+        storage = messages.get_messages(request)
+        if hasattr(storage, "_queued_messages"):
+            storage._queued_messages[:] = queued
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Communique | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
+        failure = getattr(request, "save_failure", None)
+        if failure is not None:
+            base = kwargs.get("form", self.form)
+            kwargs["form"] = type(base.__name__, (SaveFailureFormMixin, base), {"failure": failure})
+        return super().get_form(request, obj, change=change, **kwargs)
+
+
+class SaveFailureFormMixin:
+    """Refuse the form, for the reason a first attempt to save it failed."""
+
+    failure: str = ""
+
+    def clean(self) -> dict[str, Any]:
+        self.add_error(None, self.failure)
+        return super().clean()
+
+
+def discard_broken_connection(alias: str) -> None:
+    """Close a connection the failure broke, so that the form is shown again through a new one.
+
+    Django checks a connection only when a request begins; this one is still being answered.
+    """
+    connection = connections[alias]
+    if (
+        not connection.in_atomic_block
+        and connection.connection is not None
+        and not connection.is_usable()
+    ):
+        connection.close()
+
+
 @admin.register(Communique)
 class CommuniqueAdmin(
+    SaveFailureMixin,
     VersionHistoryMixin,
+    ReadableTranslationsMixin,
     EditorialWorkflowMixin,
     SlugFromTitleMixin,
     LanguageDirectionMixin,
@@ -1478,8 +1711,13 @@ class CommuniqueAdmin(
     }
 
     class Media:
-        js = ("communiques/admin/prepopulate_slug.js",)
-        css = {"all": ("communiques/admin/translations.css",)}
+        js = (
+            "communiques/admin/prepopulate_slug.js",
+            # Named here so that the merged media load it before the script that follows it.
+            "modeltranslation/js/tabbed_translation_fields.js",
+            "communiques/admin/translator_tabs.js",
+        )
+        css = {"all": ("communiques/admin/translations.css", "communiques/admin/languages.css")}
 
     def formfield_for_dbfield(
         self, db_field: models.Field, request: HttpRequest, **kwargs: Any
@@ -1658,6 +1896,7 @@ class CommuniqueAdmin(
 
 @admin.register(Category)
 class CategoryAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TranslationAdmin):
+    form = PlainTextModelForm
     list_display = ("name", "slug")
     search_fields = (*localized_fieldnames("name"), "slug")
     slug_source = "name"
@@ -1666,7 +1905,7 @@ class CategoryAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TranslationAdmin
         js = ("communiques/admin/prepopulate_slug.js",)
 
 
-class SiteSettingsAdminForm(forms.ModelForm):
+class SiteSettingsAdminForm(PlainTextFormMixin, forms.ModelForm):
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")
         # Only a new upload is processed: the stored logo, or False to remove it, passes as it is.

@@ -10,6 +10,7 @@ atomic update of a dictionary): the next opening records it again.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+logger = logging.getLogger(__name__)
+
 WINDOW = dt.timedelta(minutes=10)
 
 
@@ -29,7 +32,13 @@ def presence_key(communique_id: int | str) -> str:
 
 def recent_openings(communique_id: int | str) -> dict[int, float]:
     """Return, by user id, when each user last opened the form within the window (timestamps)."""
-    openings = cache.get(presence_key(communique_id)) or {}
+    try:
+        openings = cache.get(presence_key(communique_id)) or {}
+    except Exception as error:
+        # Each cache backend raises its own errors (redis.ConnectionError…). Without the cache
+        # the form still opens and saves; it just cannot tell who else has it open.
+        logger.warning("The cache is unreachable (%s): presence is not shown.", error)
+        return {}
     oldest = (timezone.now() - WINDOW).timestamp()
     return {user_id: at for user_id, at in openings.items() if at > oldest}
 
@@ -38,7 +47,10 @@ def note_opened(communique_id: int | str, user: Any) -> None:
     """Record that the user opened the communiqué's change form now."""
     openings = recent_openings(communique_id)
     openings[user.pk] = timezone.now().timestamp()
-    cache.set(presence_key(communique_id), openings, int(WINDOW.total_seconds()))
+    try:
+        cache.set(presence_key(communique_id), openings, int(WINDOW.total_seconds()))
+    except Exception as error:
+        logger.warning("The cache is unreachable (%s): this opening is not recorded.", error)
 
 
 @dataclass(frozen=True)

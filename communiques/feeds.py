@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 
 from . import text
 from .context_processors import site_identity
-from .models import Category, Communique, CommuniqueQuerySet, Image
+from .models import Category, Communique, CommuniqueQuerySet, Image, last_updated
 from .templatetags.communique_tags import html_lang
 
 # Enough for a reader who checks once a week: the press office publishes a few a week at most.
@@ -102,6 +102,12 @@ class CommuniqueFeed(Feed):
         )
 
     def title(self, source: FeedSource) -> str:
+        # Escaped: RSS readers read the channel's title and description as HTML, as they read
+        # its items' titles, and the names in them are typed in the admin.
+        return escape(self.heading(source))
+
+    def heading(self, source: FeedSource) -> str:
+        """Return the feed's title, as text."""
         if source.category is not None:
             return f"{source.category} · {source.site_name}"
         return f"{gettext('Communiqués')} · {source.site_name}"
@@ -112,6 +118,10 @@ class CommuniqueFeed(Feed):
         return reverse("communiques:index")
 
     def description(self, source: FeedSource) -> str:
+        return escape(self.summary(source))
+
+    def summary(self, source: FeedSource) -> str:
+        """Return the feed's description, as text."""
         if source.category is not None:
             return gettext("%(site)s: the latest communiqués in the category %(category)s.") % {
                 "site": source.site_name,
@@ -127,6 +137,7 @@ class CommuniqueFeed(Feed):
             Communique.objects.published()
             .in_language(source.language)
             .select_related("category")
+            .annotate(last_update=last_updated())
             # Photos still to be uploaded never leave the database for the public.
             .prefetch_related(Prefetch("images", queryset=Image.objects.exclude(file="")))
         )
@@ -149,7 +160,8 @@ class CommuniqueFeed(Feed):
         return timezone.localtime(entry.communique.published_at)
 
     def item_updateddate(self, entry: FeedEntry) -> dt.datetime:
-        return timezone.localtime(entry.communique.updated_at)
+        # The public moment the page shows, which only a change note moves.
+        return timezone.localtime(entry.communique.last_update)
 
     def item_categories(self, entry: FeedEntry) -> tuple[str, ...]:
         category = entry.communique.category
@@ -197,8 +209,12 @@ class CommuniqueAtomFeed(CommuniqueFeed):
 
     feed_type = AtomWithContent
 
+    def title(self, source: FeedSource) -> str:
+        # Atom's title and subtitle are text: escaped, they would show their entities.
+        return self.heading(source)
+
     def subtitle(self, source: FeedSource) -> str:
-        return self.description(source)
+        return self.summary(source)
 
     def item_title(self, entry: FeedEntry) -> str:
         # An Atom title is text unless it says otherwise: escaped, it would show its entities.

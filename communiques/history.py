@@ -90,9 +90,29 @@ class VersionMarks(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding:
+            for model in (Image, SourceLink):
+                record_unversioned_rows(model, self.id)
             self.image_history_before = highest_history_id(Image, self.id)
             self.link_history_before = highest_history_id(SourceLink, self.id)
         super().save(*args, **kwargs)
+
+
+def record_unversioned_rows(model: type[models.Model], communique_id: int) -> None:
+    """Record the communiqué's rows of a model that have no history yet, as they stand.
+
+    Rows written before versions were kept, or by paths that bypass save() (loaddata, bulk
+    writes), would otherwise be missing from every version: a comparison would show them as
+    added, a restore would not know their texts. Recorded as changes ("~"), not creations: a
+    restore never deletes a link whose creation it did not see.
+    """
+    history = getattr(model, HISTORY_MANAGER)
+    unrecorded = list(
+        model.objects.filter(communique_id=communique_id).exclude(
+            pk__in=history.filter(communique_id=communique_id).values("id")
+        )
+    )
+    if unrecorded:
+        history.bulk_history_create(unrecorded, update=True)
 
 
 def highest_history_id(model: type[models.Model], communique_id: int) -> int:
@@ -108,7 +128,11 @@ def register_history() -> None:
     model copies the fields its model has when it is made, and HistoricalRecords() declared in
     the model's body would be made before them, missing every title_fa_af.
     """
-    derived = [build_localized_fieldname("search_text", code) for code in language_codes()]
+    derived = [
+        build_localized_fieldname(name, code)
+        for name in ("search_text", "search_vector")
+        for code in language_codes()
+    ]
     simple_history.register(
         Communique,
         manager_name=HISTORY_MANAGER,
@@ -478,6 +502,9 @@ def restore_version(*, communique: Communique, record: Any, user: Any) -> Restor
             link._history_user = user
             link.delete()
 
+    # save() fingerprinted the photos and links as they were before the restore: the
+    # translations' outdated flags must follow the restored ones, as after an admin save.
+    current.update_fingerprints()
     if missing := missing_alt_texts(current):
         raise ValidationError(
             gettext(

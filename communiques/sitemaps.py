@@ -13,7 +13,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from .models import Communique, CommuniqueQuerySet, language_codes
+from .models import Communique, CommuniqueQuerySet, language_codes, last_updated
 
 
 def version_flag(language: str) -> str:
@@ -33,13 +33,18 @@ class CommuniqueSitemap(Sitemap):
             for code in language_codes()
         }
         # Only what the addresses and dates need: the texts stay in the database.
-        return Communique.objects.published().only("slug", "updated_at").annotate(**flags)
+        return (
+            Communique.objects.published()
+            .only("slug")
+            .annotate(last_update=last_updated(), **flags)
+        )
 
     def get_languages_for_item(self, item: Communique) -> list[str]:
         return [code for code in language_codes() if getattr(item, version_flag(code))]
 
     def lastmod(self, item: Communique) -> dt.datetime:
-        return item.updated_at
+        # The public moment the page shows: a minor correction does not ask for a new crawl.
+        return item.last_update
 
 
 class IndexSitemap(Sitemap):

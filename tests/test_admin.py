@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
-from pytest_django.asserts import assertContains
+from modeltranslation.utils import build_css_class
+from pytest_django.asserts import assertContains, assertNotContains
 
 from communiques.admin import CommuniqueAdmin
 from communiques.models import Category, Communique, SourceLink
@@ -167,6 +168,34 @@ class TestPagesInEveryLanguage:
         response = speak(admin_client, language).get(reverse("admin:communiques_category_add"))
 
         assert response.status_code == 200
+
+    @pytest.mark.parametrize("language", ["fa-af", "ps", "fr"])
+    def test_the_workflow_of_a_published_communique_speaks_the_admins_language(
+        self, login, language
+    ):
+        communique = CommuniqueFactory()
+        editor = login("editor")
+        on_form = (
+            "Publication record",
+            "First published",
+            "Withdrawal",
+            "Kind of withdrawal",
+            "Change note",
+            "Minor correction",
+            "Preview links",
+            "Manage preview links",
+        )
+        on_changelist = ("Scheduled", "By state", "Audit log")
+        # The positive control: in English, the page shows them all.
+        for url, texts in ((change_url(communique), on_form), (CHANGELIST_URL, on_changelist)):
+            response = speak(editor, "en").get(url)
+            for text in texts:
+                assertContains(response, text)
+
+        for url, texts in ((change_url(communique), on_form), (CHANGELIST_URL, on_changelist)):
+            response = speak(editor, language).get(url)
+            for text in texts:
+                assertNotContains(response, text)
 
 
 class TestChangelist:
@@ -480,6 +509,115 @@ class TestLanguageOfInputs:
 
         control = markup(response).controls[f"name_{code}"]
         assert (control["lang"], control["dir"]) == (lang, direction)
+
+
+class TestTranslatorsReadTheOtherLanguages:
+    """A translator edits their language's texts and reads the others' in the same tabs."""
+
+    def readable(self, name, lang, direction, content):
+        mt_class = build_css_class(name, "mt-field")
+        return (
+            f'<div class="mt {mt_class} readable-text" id="id_{name}" lang="{lang}" '
+            f'dir="{direction}">{content}</div>'
+        )
+
+    @pytest.mark.parametrize(
+        ("translator", "code", "lang", "direction"),
+        [
+            ("translator-fa-af", "fa_af", "fa-AF", "rtl"),
+            ("translator-ps", "ps", "ps", "rtl"),
+            ("translator-fr", "fr", "fr", "ltr"),
+        ],
+    )
+    def test_their_own_inputs_are_editable_in_their_language_and_direction(
+        self, login, translator, code, lang, direction
+    ):
+        communique = CommuniqueFactory(title_ps="سرلیک", body_ps="<p>متن.</p>")
+
+        response = login(translator).get(change_url(communique))
+
+        controls = markup(response).controls
+        for field in ("title", "subtitle", "lead", "body", "place"):
+            control = controls[f"{field}_{code}"]
+            assert (control["lang"], control["dir"]) == (lang, direction)
+            assert "readonly" not in control and "disabled" not in control
+        # Nothing of the other languages can be typed into.
+        assert not [name for name in controls if name.startswith("title_") and code not in name]
+
+    def test_the_other_languages_bodies_are_rendered_in_their_language_and_direction(self, login):
+        communique = CommuniqueFactory(
+            body_fa_af="<p>پاراگراف <strong>اول</strong>.</p><ul><li>یک</li></ul>",
+            title_en="Coalition meeting",
+            body_en="<p>First paragraph.</p>",
+        )
+
+        response = login("translator-fr").get(change_url(communique))
+
+        assertContains(
+            response,
+            self.readable(
+                "body_fa_af",
+                "fa-AF",
+                "rtl",
+                "<p>پاراگراف <strong>اول</strong>.</p><ul><li>یک</li></ul>",
+            ),
+            html=True,
+        )
+        assertContains(
+            response,
+            self.readable("body_en", "en", "ltr", "<p>First paragraph.</p>"),
+            html=True,
+        )
+        assertContains(
+            response, self.readable("title_en", "en", "ltr", "Coalition meeting"), html=True
+        )
+        # Never the markup as text (the French body's editor holds its own, escaped).
+        assertNotContains(response, "&lt;p&gt;پاراگراف")
+        assertNotContains(response, "&lt;p&gt;First")
+
+    def test_a_body_written_around_the_sanitiser_is_sanitised_when_shown(self, login):
+        communique = CommuniqueFactory()
+        # A bulk update skips save(), and with it the sanitiser.
+        Communique.objects.filter(pk=communique.pk).update(
+            body_ps='<p onclick="alert(1)">متن</p><script>alert(2)</script>'
+        )
+
+        response = login("translator-fr").get(change_url(communique))
+
+        assertContains(response, self.readable("body_ps", "ps", "rtl", "<p>متن</p>"), html=True)
+        assertNotContains(response, "alert(")
+
+    def test_their_own_language_comes_first_in_each_fields_tabs(self, login):
+        communique = CommuniqueFactory()
+
+        page = login("translator-fr").get(change_url(communique)).content.decode()
+
+        order = [page.index(f'id="id_body_{code}"') for code in ("fr", "fa_af", "ps", "en")]
+        assert order == sorted(order)
+
+    def test_a_press_officer_reads_a_published_communique_rendered_too(self, login):
+        communique = CommuniqueFactory()
+
+        response = login("officer").get(change_url(communique))
+
+        assert response.status_code == 200
+        assertContains(
+            response,
+            self.readable(
+                "body_fr", "fr", "ltr", "<p>Premier paragraphe.</p><p>Second paragraphe.</p>"
+            ),
+            html=True,
+        )
+        assertNotContains(response, "&lt;p&gt;Premier")
+
+    def test_an_editor_still_edits_every_language(self, login):
+        communique = CommuniqueFactory()
+
+        response = login("editor").get(change_url(communique))
+
+        controls = markup(response).controls
+        assert {f"body_{code.replace('-', '_')}" for code in LANGUAGES} <= set(controls)
+        assertNotContains(response, "readable-text")
 
 
 class TestChangeForm:

@@ -5,11 +5,14 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from communiques.models import Communique
 from tests.factories import CategoryFactory, CommuniqueFactory, ImageFactory
+from tests.test_workflow import edit_published
 
 pytestmark = pytest.mark.django_db
 
@@ -85,13 +88,42 @@ def test_atom_feed_declares_its_language_on_the_root_element(client, coalition):
 
 
 @pytest.mark.parametrize("kind", FORMATS)
-def test_entries_are_dated_by_publication_and_last_change(client, coalition, kind):
+def test_entries_are_dated_by_first_publication_until_a_change_note(client, coalition, kind):
     [entry] = read_feed(client, feed_url(kind)).entries
 
     assert entry.published_parsed[:6] == (2019, 7, 8, 4, 30, 0)  # 09:00 in Kabul, as UTC
-    updated = coalition.updated_at.astimezone(dt.UTC)
     if kind == "atom":
-        assert entry.updated_parsed[:6] == updated.timetuple()[:6]
+        # Never updated in public: its first publication, not the moment the row was written.
+        assert entry.updated_parsed[:6] == (2019, 7, 8, 4, 30, 0)
+
+
+def feed_dates(kind):
+    """Return the feed's own last-updated moment and its entry's, as UTC tuples (RSS items have
+    none of their own)."""
+    parsed = read_feed(Client(), feed_url(kind))
+    [entry] = parsed.entries
+    return parsed.feed.updated_parsed[:6], (entry.updated_parsed[:6] if kind == "atom" else None)
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_only_a_change_note_moves_the_feeds_last_updated_date(login, kind):
+    with time_machine.travel(dt.datetime(2019, 7, 8, 9, 0, tzinfo=KABUL), tick=False):
+        communique = CommuniqueFactory(published_at=timezone.now())
+    editor = login("editor")
+    first = (2019, 7, 8, 4, 30, 0)
+    noted = (2019, 7, 20, 6, 30, 0)  # 11:00 in Kabul
+
+    with time_machine.travel(dt.datetime(2019, 7, 10, 10, 0, tzinfo=KABUL), tick=False):
+        minor = edit_published(editor, communique, minor_change="on")
+    assert minor.status_code == 302
+    communique.refresh_from_db()
+    assert communique.updated_at > communique.published_at  # the row did change
+    assert feed_dates(kind) == (first, first if kind == "atom" else None)
+
+    with time_machine.travel(dt.datetime(2019, 7, 20, 11, 0, tzinfo=KABUL), tick=False):
+        noted_save = edit_published(editor, communique, change_note_fr="Titre corrigé.")
+    assert noted_save.status_code == 302
+    assert feed_dates(kind) == (noted, noted if kind == "atom" else None)
 
 
 def test_atom_dates_are_iso_8601_in_the_embassy_time_zone(client, coalition):

@@ -1,24 +1,32 @@
 """Versions, restores, concurrent edits and presence, through the real admin."""
 
+from io import StringIO
+
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
 from communiques.history import field_diff, version_snapshot
+from communiques.importers import communique_import
 from communiques.models import AuditEntry, Communique, Image, SourceLink
 from communiques.permissions import EDITOR, PRESS_OFFICER, assign_role, translator_group_name
 from tests.factories import CommuniqueFactory, ImageFactory, SourceLinkFactory
 from tests.test_admin import add_inline_form, change_url, form_data, submitted
+from tests.test_importers import SAMPLE
+from tests.test_search import search_url
+from tests.test_views import detail_url
 
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 TEXTS = ("title", "subtitle", "lead", "body", "place")
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 def history_url(communique):
@@ -170,6 +178,18 @@ def test_the_history_page_lists_the_versions_with_who_and_the_change_note(staff,
     assertContains(response, "Restore this version")
 
 
+def test_the_history_page_numbers_versions_in_the_admins_digits(staff, communique):
+    editor = staff("amina")
+    edit(editor, communique)
+    editor.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa-af"
+
+    response = editor.get(history_url(communique))
+
+    count = len(versions(communique))
+    assertContains(response, f'<th scope="row">{count}</th>'.translate(PERSIAN), html=True)
+    assertNotContains(response, f'<th scope="row">{count}</th>')
+
+
 def test_the_diff_shows_the_changed_words_in_dari_and_french(staff, communique):
     editor = staff("amina")
     edit(editor, communique)
@@ -269,6 +289,42 @@ def test_a_restore_is_itself_a_version_that_can_be_undone(staff, communique):
     assert AuditEntry.objects.filter(action=AuditEntry.Action.RESTORED).count() == 2
 
 
+def test_a_restore_leaves_translations_search_and_cached_pages_consistent(staff, communique):
+    editor = staff("amina")
+    # A version whose original is French, with a caption the Dari translation never followed.
+    assert (
+        edit(
+            editor, communique, original_language="fr", **{"images-0-caption_fr": "Vieille légende"}
+        ).status_code
+        == 302
+    )
+    french_original = versions(communique)[-1]
+    edit(editor, communique, **{"images-0-caption_fr": "Les ministres à Paris"})
+    assert edit(staff("farid", "translator-fa-af"), communique, ready_fa_af="on").status_code == 302
+    # Then Dari becomes the original, and the French title changes.
+    edit(editor, communique, original_language="fa-af", title_fr="Sommet de Bruxelles")
+    public = Client()
+    assertContains(public.get(detail_url(communique, "fr")), "Sommet de Bruxelles")
+    assertNotContains(public.get(detail_url(communique, "fa-af")), 'class="translation-notice"')
+
+    response = editor.post(restore_url(communique, french_original))
+
+    assert response.status_code == 302
+    communique.refresh_from_db()
+    assert communique.original_language == "fr"
+    # The restored caption differs from the one the Dari translation was marked ready against.
+    assert list(Communique.objects.outdated_in("fa-af")) == [communique]
+    assertContains(public.get(detail_url(communique, "fa-af")), 'class="translation-notice"')
+    # The cached French page and the search documents follow the restored texts.
+    assertContains(public.get(detail_url(communique, "fr")), "Réunion de la coalition à Paris")
+    found = public.get(search_url("fr"), {"q": "coalition"})
+    assertContains(found, f'href="{detail_url(communique, "fr")}"')
+    assertNotContains(
+        public.get(search_url("fr"), {"q": "Bruxelles"}), detail_url(communique, "fr")
+    )
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.RESTORED).count() == 1
+
+
 def test_the_restore_page_shows_what_restoring_changes(staff, communique):
     editor = staff("amina")
     edit(editor, communique)
@@ -338,6 +394,77 @@ def test_translators_see_the_history_without_restore_links(staff, communique):
 
     assert response.status_code == 200
     assertNotContains(response, "Restore this version")
+
+
+# --- Communiqués written without versions --------------------------------------------------------
+
+
+def forget_history(communique):
+    """Leave the communiqué as rows written before versions were kept, or by loaddata."""
+    for model in (Communique, Image, SourceLink):
+        key = "id" if model is Communique else "communique_id"
+        model.history.filter(**{key: communique.pk}).delete()
+
+
+def test_an_imported_communique_has_a_first_version(staff):
+    result = communique_import(path=SAMPLE, language="fa-af")
+
+    response = staff("amina").get(history_url(result.communique))
+
+    assertContains(response, "Created")
+    assert response.context["rows"][0]["entry"].number >= 1
+
+
+def test_a_communique_without_versions_says_so_and_still_opens(staff, communique):
+    forget_history(communique)
+    editor = staff("amina")
+
+    history_page = editor.get(history_url(communique))
+
+    assert history_page.status_code == 200
+    assertContains(history_page, "No version of this communiqué has been recorded yet")
+    assertNotContains(history_page, "Restore this version")
+    assert editor.get(change_url(communique)).status_code == 200
+
+
+def test_its_first_save_records_its_photos_and_links_as_they_were(staff, communique):
+    forget_history(communique)
+    editor = staff("amina")
+    (image,) = communique.images.all()
+
+    assert edit(editor, communique, title_fr="Premier titre suivi").status_code == 302
+    first = versions(communique)[-1]
+    edit(editor, communique, title_fr="Autre titre", **{"images-0-caption_fr": "Autre légende"})
+
+    # Compared with now, the photo and the links are the same rows, not "added".
+    comparison = editor.get(compare_url(communique, first))
+    assert [section.state for section in comparison.context["sections"]] == ["", ""]
+    assert editor.post(restore_url(communique, first)).status_code == 302
+    communique.refresh_from_db()
+    image.refresh_from_db()
+    assert (communique.title_fr, image.caption_fr) == (
+        "Premier titre suivi",
+        "Les ministres à Paris",
+    )
+    assert communique.links.count() == 2
+
+
+def test_populate_history_gives_existing_communiques_a_version_to_restore(staff, communique):
+    forget_history(communique)
+    call_command("populate_history", "--auto", stdout=StringIO())
+    editor = staff("amina")
+    [populated] = versions(communique)
+    edit(editor, communique, title_fr="Titre changé", **{"images-0-caption_fr": "Autre légende"})
+
+    assertContains(editor.get(history_url(communique)), "Restore this version")
+    assert editor.post(restore_url(communique, populated)).status_code == 302
+
+    communique.refresh_from_db()
+    (image,) = communique.images.all()
+    assert (communique.title_fr, image.caption_fr) == (
+        "Réunion de la coalition à Paris",
+        "Les ministres à Paris",
+    )
 
 
 # --- Concurrent edits ----------------------------------------------------------------------------

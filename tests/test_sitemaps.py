@@ -1,15 +1,20 @@
 import datetime as dt
 import xml.etree.ElementTree as ET
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from communiques.models import Communique
 from tests.factories import CommuniqueFactory
+from tests.test_workflow import edit_published
 
 pytestmark = pytest.mark.django_db
 
+KABUL = ZoneInfo("Asia/Kabul")
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
 
 
@@ -69,8 +74,27 @@ def test_sitemap_addresses_are_absolute_and_lastmod_is_iso_8601(client):
 
     entry = read_sitemap(client)[version("coalition", "fr")]
 
-    assert dt.datetime.fromisoformat(entry["lastmod"]) == communique.updated_at
+    assert dt.datetime.fromisoformat(entry["lastmod"]) == communique.first_published_at
     assert entry["lastmod"].isascii()
+
+
+def test_only_a_change_note_moves_a_versions_lastmod(login):
+    with time_machine.travel(dt.datetime(2019, 7, 8, 9, 0, tzinfo=KABUL), tick=False):
+        communique = CommuniqueFactory(slug="coalition", published_at=timezone.now())
+    editor = login("editor")
+
+    def lastmods():
+        urls = read_sitemap(Client())
+        return {urls[version("coalition", code)]["lastmod"] for code in ("fa-af", "fr")}
+
+    with time_machine.travel(dt.datetime(2019, 7, 10, 10, 0, tzinfo=KABUL), tick=False):
+        assert edit_published(editor, communique, minor_change="on").status_code == 302
+    assert lastmods() == {"2019-07-08T09:00:00+04:30"}
+
+    with time_machine.travel(dt.datetime(2019, 7, 20, 11, 0, tzinfo=KABUL), tick=False):
+        noted = edit_published(editor, communique, change_note_fr="Titre corrigé.")
+    assert noted.status_code == 302
+    assert lastmods() == {"2019-07-20T11:00:00+04:30"}
 
 
 def test_sitemap_lists_the_list_page_in_every_language_with_a_negotiating_default(client):

@@ -84,3 +84,54 @@ def test_the_slug_follows_the_english_title_or_else_the_french_one(add_page):
     page.click('a[href="#tab_id_title_en"]')
     page.locator("#id_title_en").fill("Coalition meeting")
     assert slug.input_value() == "coalition-meeting"
+
+
+@pytest.fixture
+def translator_page(page, live_server):
+    """A browser page logged in to the admin, in English, as the French translator."""
+    from communiques.permissions import assign_role, setup_roles, translator_group_name
+
+    setup_roles()
+    user = get_user_model().objects.create_user("farid", password=PASSWORD, is_staff=True)
+    assign_role(user, translator_group_name("fr"))
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
+    )
+    page.goto(reverse("admin:login"))
+    page.fill("#id_username", "farid")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_be_visible()
+    return page
+
+
+def test_a_translator_types_in_their_tab_and_reads_the_original_rendered_beside_it(
+    translator_page,
+):
+    from tests.browser.test_screenshots import SCREENSHOTS
+    from tests.factories import CommuniqueFactory
+
+    page = translator_page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    communique = CommuniqueFactory(
+        body_fa_af="<p>نشست <strong>ائتلاف</strong> در پاریس برگزار شد.</p><p>پاراگراف دوم.</p>"
+    )
+    page.goto(reverse("admin:communiques_communique_change", args=[communique.pk]))
+
+    # Their own language is open, though the admin speaks English.
+    expect(page.locator("#id_title_fr")).to_be_visible()
+    expect(page.locator("#id_title_en")).to_be_hidden()
+    page.click('a[href="#tab_id_body_fa_af"]')
+    original = page.locator("#id_body_fa_af")
+    expect(original).to_be_visible()
+    expect(original.locator("p")).to_have_count(2)
+    expect(original.locator("strong")).to_have_text("ائتلاف")
+    assert original.evaluate("element => getComputedStyle(element).direction") == "rtl"
+    assert original.get_attribute("lang") == "fa-AF"
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("fieldset", has=original).screenshot(
+        path=SCREENSHOTS / "admin-translator-fr-reads-dari.png"
+    )
+    assert errors == []

@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format messages demo bench clean
+.PHONY: run test lint format messages demo bench soak clean
 
 # Reinstalled whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -44,6 +44,12 @@ messages: $(VENV)/.installed
 bench: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/load.py
+
+# The soak test (bench/README.md, "Soak"): ten minutes at a steady rate with a burst of admin
+# saves midway, beside `make bench` if need be. Options through SOAK_ARGS, for a quick run:
+# make soak SOAK_ARGS="--communiques 200 --minutes 1"
+soak: $(VENV)/.installed
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -381,9 +381,9 @@ class TestCategoryPages:
             communique = CommuniqueFactory(category=statement)
             ImageFactory.create_batch(2, communique=communique)
 
-        # The category, the paginator's count, the page, its images, the archive's months, the
-        # site settings.
-        with django_assert_num_queries(6):
+        # The category, the language's list (its communiqués of the category, their count, the
+        # archive's months), the page, its images, the site settings.
+        with django_assert_num_queries(5):
             response = client.get(url("category", slug="statement"))
 
         assert len(response.context["communiques"]) == min(communiques, 10)
@@ -517,3 +517,14 @@ def test_latin_names_and_numbers_in_a_dari_page_are_isolated(client, make, fragm
     response = client.get(url("detail", slug=communique.slug))
 
     assertContains(response, fragment.format(reference=communique.reference))
+
+
+@pytest.mark.django_db
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get(reverse("communiques:index"))
+
+    icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', response.content.decode())
+    assert icon, "the page links no icon"
+    assert finders.find(icon.group(1)), f"{icon.group(1)} is not among the static files"

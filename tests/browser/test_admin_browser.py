@@ -1,12 +1,13 @@
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.browser.conftest import ADMIN_PASSWORD, sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a long password for the press officer"
+PASSWORD = ADMIN_PASSWORD
 
 
 @pytest.fixture
@@ -18,15 +19,7 @@ def admin_language():
 def admin_page(page, live_server, admin_language):
     """A browser page logged in to the admin, in the admin language (English unless a test says)."""
     get_user_model().objects.create_superuser("officer", "officer@example.org", PASSWORD)
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": admin_language, "url": live_server.url}]
-    )
-    page.goto(reverse("admin:login"))
-    page.fill("#id_username", "officer")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_be_visible()
-    return page
+    return sign_in(page, live_server, "officer", admin_language)
 
 
 @pytest.fixture
@@ -94,15 +87,7 @@ def translator_page(page, live_server):
     setup_roles()
     user = get_user_model().objects.create_user("farid", password=PASSWORD, is_staff=True)
     assign_role(user, translator_group_name("fr"))
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}]
-    )
-    page.goto(reverse("admin:login"))
-    page.fill("#id_username", "farid")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_be_visible()
-    return page
+    return sign_in(page, live_server, "farid")
 
 
 def test_a_translator_types_in_their_tab_and_reads_the_original_rendered_beside_it(

@@ -1,31 +1,24 @@
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from communiques.dates import format_dual
 from communiques.models import Communique
+from tests.browser.conftest import ADMIN_PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a long password for the press officer"
+PASSWORD = ADMIN_PASSWORD
 
 
 @pytest.fixture
 def dari_add_page(page, live_server):
     """The add form of a communiqué, in an admin logged in and speaking Dari."""
     get_user_model().objects.create_superuser("officer", "officer@example.org", PASSWORD)
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "fa-af", "url": live_server.url}]
-    )
-    page.goto(reverse("admin:login"))
-    page.fill("#id_username", "officer")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_be_visible()
+    sign_in(page, live_server, "officer", "fa-af")
     errors = []
     page.on("pageerror", lambda error: errors.append(error))
     page.goto(reverse("admin:communiques_communique_add"))

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
+from tests.browser.conftest import ADMIN_PASSWORD, sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a long password for the editor"
+PASSWORD = ADMIN_PASSWORD
 LISTEN = """
 window.cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -60,12 +62,7 @@ def test_public_pages_load_everything_under_the_strict_policy(page, watched, dem
 
 def test_the_admin_change_form_works_under_its_policy(page, watched, demo_site, live_server):
     get_user_model().objects.create_superuser("editor", "editor@example.org", PASSWORD)
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-    page.goto(reverse("admin:login"))
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_be_visible()
+    sign_in(page, live_server, "editor")
 
     page.goto(reverse("admin:communiques_communique_change", args=[demo_site.pk]))
     # The tabs (jQuery UI), the body editor (an ES module through the import map) and the

@@ -1,17 +1,17 @@
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
 from communiques.models import Communique
+from tests.browser.conftest import ADMIN_PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a long password for the press officer"
+PASSWORD = ADMIN_PASSWORD
 ACTIVE = re.compile(r"\bactive\b")
 
 
@@ -24,14 +24,7 @@ def admin_language():
 def add_page(page, live_server, admin_language):
     """The add form of a communiqué, logged in, in the admin language (English unless told)."""
     get_user_model().objects.create_superuser("officer", "officer@example.org", PASSWORD)
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": admin_language, "url": live_server.url}]
-    )
-    page.goto(reverse("admin:login"))
-    page.fill("#id_username", "officer")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_be_visible()
+    sign_in(page, live_server, "officer", admin_language)
     errors = []
     page.on("pageerror", lambda error: errors.append(error))
     page.goto(reverse("admin:communiques_communique_add"))

@@ -21,6 +21,7 @@ What is accepted, and why:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -423,6 +424,24 @@ def delete_files(storage: Storage, names: Iterable[str]) -> None:
             logger.warning("The stored image file %s could not be deleted.", name, exc_info=True)
 
 
+def stored_url(storage: Storage, name: str) -> str:
+    """Return the address of a stored file.
+
+    A list shows about seventy (each photo at several widths, in two formats), and Django's
+    storages quote and join each one anew: an address that never changes is worked out once.
+    """
+    if getattr(storage, "querystring_auth", False):
+        # Signed addresses expire: each page signs its own.
+        return storage.url(name)
+    return _lasting_url(storage, name, settings.MEDIA_URL)
+
+
+@functools.lru_cache(maxsize=8192)
+def _lasting_url(storage: Storage, name: str, media_url: str) -> str:
+    # media_url is part of the key only: an address changes with it (and with the storage).
+    return storage.url(name)
+
+
 def describe_renditions(renditions: list[dict[str, Any]], storage: Storage) -> Picture | None:
     """Describe stored renditions for a <picture>: the largest JPEG is the fallback source."""
     jpeg = sorted(
@@ -435,7 +454,7 @@ def describe_renditions(renditions: list[dict[str, Any]], storage: Storage) -> P
     )
     largest = jpeg[-1]
     return Picture(
-        src=storage.url(largest["name"]),
+        src=stored_url(storage, largest["name"]),
         width=largest["width"],
         height=largest["height"],
         jpeg_srcset=_srcset(jpeg, storage),
@@ -444,4 +463,4 @@ def describe_renditions(renditions: list[dict[str, Any]], storage: Storage) -> P
 
 
 def _srcset(renditions: list[dict[str, Any]], storage: Storage) -> str:
-    return ", ".join(f"{storage.url(r['name'])} {r['width']}w" for r in renditions)
+    return ", ".join(f"{stored_url(storage, r['name'])} {r['width']}w" for r in renditions)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -21,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.text import capfirst
 from django.views.generic import DetailView, ListView
 from modeltranslation.utils import build_localized_fieldname
 
@@ -28,13 +31,16 @@ from . import dates, permissions, text
 from .cache import generation_cached
 from .models import (
     ANY_OUTDATED,
+    REQUIRED_FOR_PUBLIC,
     Category,
+    ChangeNote,
     Communique,
     CommuniqueQuerySet,
     Image,
     ImageQuerySet,
     Neighbours,
     PreviewLink,
+    SourceLink,
     language_codes,
 )
 from .search import MAX_QUERY_LENGTH, clean_query, search
@@ -57,6 +63,57 @@ THUMBNAIL_FIELDS = (
 )
 
 
+# What a communiqué's page reads of its images, links and change notes, besides their texts in
+# the page's language (image_fields, localized_fields).
+IMAGE_FIELDS = (*THUMBNAIL_FIELDS, "credit")
+LINK_FIELDS = ("communique", "url", "kind", "order")
+CHANGE_NOTE_FIELDS = ("communique", "created_at")
+# Whether a communiqué has change notes, annotated on a page's communiqué.
+HAS_CHANGE_NOTES = "has_change_notes"
+
+
+def localized_fields(fields: Iterable[str], texts: Iterable[str], language: str) -> list[str]:
+    """Return fields, and the texts named in one language: what a page loads of a model."""
+    return [*fields, *(build_localized_fieldname(name, language) for name in texts)]
+
+
+# What a communiqué's page reads of the communiqué: its texts in the page's language, and the
+# title and body of every language, which tell the versions the public may read
+# (Communique.available_languages). Not the other languages' other texts, nor the search
+# documents, the largest columns of the row.
+DETAIL_FIELDS = (
+    "slug",
+    "status",
+    "published_at",
+    "first_published_at",
+    "event_date",
+    "category",
+    "withdrawal_kind",
+    "withdrawn_at",
+    "outdated_translations",
+    "original_language",
+    "original_fingerprint",
+    "reference_year",
+    "reference_number",
+)
+DETAIL_TEXTS = ("subtitle", "lead", "place", "withdrawal_reason")
+
+
+def detail_fields(language: str) -> list[str]:
+    """Return the fields of a communiqué that its page in a language reads."""
+    versions = [
+        build_localized_fieldname(name, code)
+        for code in language_codes()
+        for name in REQUIRED_FOR_PUBLIC
+    ]
+    return [*localized_fields(DETAIL_FIELDS, DETAIL_TEXTS, language), *versions]
+
+
+def image_fields(language: str) -> list[str]:
+    """Return the fields of an image that a communiqué's page shows."""
+    return localized_fields(IMAGE_FIELDS, ("alt_text", "caption"), language)
+
+
 def summary_fields(language: str, *texts: str) -> list[str]:
     """Return the fields a list of communiqués loads: a summary's, and the texts named."""
     localized = [build_localized_fieldname(name, language) for name in (*SUMMARY_TEXTS, *texts)]
@@ -68,12 +125,31 @@ def thumbnail_fields(language: str) -> list[str]:
     return [*THUMBNAIL_FIELDS, build_localized_fieldname("alt_text", language)]
 
 
-def language_versions(codes: Iterable[str], url: Callable[[], str]) -> list[tuple[str, str]]:
-    """Return (language, address) for each language a page exists in."""
+class LanguageVersion(NamedTuple):
+    """A language a page exists in, as the links to it show it."""
+
+    code: str
+    url: str
+    # Its BCP 47 tag (fa-AF), writing direction and name in itself, capitalised (Dari: دری).
+    lang: str
+    dir: str
+    name: str
+
+
+@functools.cache
+def language_attributes(code: str) -> tuple[str, str, str]:
+    """Return the tag, direction and own name of a language: what every page's links show."""
+    info = translation.get_language_info(code)
+    tag = translation.to_locale(code).replace("_", "-")
+    return tag, "rtl" if info["bidi"] else "ltr", capfirst(info["name_local"])
+
+
+def language_versions(codes: Iterable[str], url: Callable[[], str]) -> list[LanguageVersion]:
+    """Return each language a page exists in, with the page's address in it."""
     versions = []
     for code in codes:
         with translation.override(code):
-            versions.append((code, url()))
+            versions.append(LanguageVersion(code, url(), *language_attributes(code)))
     return versions
 
 
@@ -174,39 +250,42 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
         # A communiqué withdrawn with a notice keeps its page, though no list shows it.
         return Communique.objects.public()
 
+    def images(self) -> ImageQuerySet:
+        return super().images().only(*image_fields(translation.get_language()))
+
     def get_queryset(self) -> CommuniqueQuerySet:
+        language = translation.get_language()
+        links = SourceLink.objects.only(*localized_fields(LINK_FIELDS, ("label",), language))
+        notes = ChangeNote.objects.filter(communique=OuterRef("pk"))
         return (
             super()
             .get_queryset()
-            # Search's own, the largest texts of the row, are never shown.
-            .defer("search_text")
-            .prefetch_related("links", "change_notes")
+            .only(*detail_fields(language))
+            .prefetch_related(Prefetch("links", queryset=links))
+            .annotate(**{HAS_CHANGE_NOTES: Exists(notes)})
         )
 
     def get_object(self, queryset: CommuniqueQuerySet | None = None) -> Communique:
-        return note_outdated_translations(self.request, super().get_object(queryset))
+        communique = super().get_object(queryset)
+        fields = localized_fields(CHANGE_NOTE_FIELDS, ("note",), translation.get_language())
+        notes = ChangeNote.objects.only(*fields)
+        if not getattr(communique, HAS_CHANGE_NOTES):
+            # Most communiqués were never updated: their notes, none, cost no query.
+            notes = notes.none()
+        prefetch_related_objects([communique], Prefetch("change_notes", queryset=notes))
+        return note_outdated_translations(self.request, communique)
 
     def get_neighbours(self) -> Neighbours | None:
         """Return the communiqués of the lists just before and after this one, if it is in them.
 
         Read from the language's public list: the same as
         `Communique.objects.published().in_language(language).neighbours(communique)`, without
-        looking for them in the database.
+        a query.
         """
         language = translation.get_language()
         if not (self.object.is_published() and self.object.has_language(language)):
             return None
-        older, newer = public_list(self.request, language).neighbours(self.object)
-        wanted = [pk for pk in (older, newer) if pk is not None]
-        if not wanted:
-            return Neighbours()
-        rows = (
-            Communique.objects.published()
-            .filter(pk__in=wanted)
-            .only("slug", "title", "published_at")
-        )
-        found = {row.pk: row for row in rows}
-        return Neighbours(older=found.get(older), newer=found.get(newer))
+        return public_list(self.request, language).neighbours(self.object, language)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -325,9 +404,9 @@ class PublicList:
 
     What the list, its archives and categories, and each communiqué's older and newer ones are
     read from: the same until the content changes, computed once per generation in one query
-    (public_list). A page of a list then reads only its own communiqués, by their ids; counting
-    them, or finding a communiqué's neighbours, takes no query. Kept compact (16 bytes a
-    communiqué, and its category) since every such page reads it from the cache.
+    (public_list), and kept in each process's memory. A page of a list then reads only its own
+    communiqués, by their ids; counting them takes no query, and neither does showing a
+    communiqué's neighbours, whose address and title are here too (about 200 bytes a communiqué).
     """
 
     ids: array
@@ -335,6 +414,9 @@ class PublicList:
     keys: array
     # The category of each, 0 for none.
     categories: array
+    # The slug and the title in the list's language of each: what a link to it shows.
+    slugs: list[str]
+    titles: list[str]
     # The day of the oldest, in the embassy's calendar; None for an empty list.
     first_day: dt.date | None
     index: list[ArchiveYear]
@@ -349,11 +431,13 @@ class PublicList:
         pairs = zip(self.ids, self.categories, strict=True)
         return [pk for pk, category in pairs if category == category_id]
 
-    def neighbours(self, communique: Communique) -> tuple[int | None, int | None]:
-        """Return the ids of the communiqués listed just after (older) and before (newer) one.
+    def neighbours(self, communique: Communique, language: str) -> Neighbours:
+        """Return the communiqués listed just after (older) and before (newer) one.
 
         In the lists' order, as CommuniqueQuerySet.neighbours(): by publication moment, then by
-        id between communiqués published at the same moment. (None, None) if it is not listed.
+        id between communiqués published at the same moment. Neither if it is not listed. Each
+        has its id, slug, publication moment and title in the list's language, as
+        `only("slug", "title", "published_at")` would load it.
         """
         key = sort_key(communique.published_at)
         position = bisect_left(self.keys, key)
@@ -364,10 +448,22 @@ class PublicList:
         ):
             position += 1
         if position == len(self.ids) or self.ids[position] != communique.pk:
-            return None, None
-        older = self.ids[position + 1] if position + 1 < len(self.ids) else None
-        newer = self.ids[position - 1] if position > 0 else None
-        return older, newer
+            return Neighbours()
+        older = self.listed(position + 1, language) if position + 1 < len(self.ids) else None
+        newer = self.listed(position - 1, language) if position > 0 else None
+        return Neighbours(older=older, newer=newer)
+
+    def listed(self, position: int, language: str) -> Communique:
+        """Return the communiqué at a position, with the fields kept here and the rest deferred."""
+        kept = {
+            "id": self.ids[position],
+            "slug": self.slugs[position],
+            "published_at": EPOCH - dt.timedelta(microseconds=self.keys[position]),
+            build_localized_fieldname("title", language): self.titles[position],
+        }
+        # from_db() takes the values in the order of the model's fields.
+        names = [f.attname for f in Communique._meta.concrete_fields if f.attname in kept]
+        return Communique.from_db(DEFAULT_DB_ALIAS, names, [kept[name] for name in names])
 
 
 def public_list(request: HttpRequest, language: str) -> PublicList:
@@ -378,18 +474,28 @@ def public_list(request: HttpRequest, language: str) -> PublicList:
             Communique.objects.published()
             .in_language(language)
             .order_by("-published_at", "-id")
-            .values_list("id", "published_at", "category_id")
+            .values_list(
+                "id",
+                "published_at",
+                "category_id",
+                "slug",
+                build_localized_fieldname("title", language),
+            )
         )
         ids, keys, categories = array("q"), array("q"), array("q")
+        slugs, titles = [], []
         days: Counter[dt.date] = Counter()
-        for pk, moment, category in rows:
+        for pk, moment, category, slug, title in rows:
             ids.append(pk)
             keys.append(sort_key(moment))
             categories.append(category or 0)
+            slugs.append(slug)
+            titles.append(title)
             # Dated in the embassy's time zone, the current one, as start_of_day() is.
             days[timezone.localdate(moment)] += 1
         first_day = min(days) if days else None
-        return PublicList(ids, keys, categories, first_day, archive_index(days, language))
+        index = archive_index(days, language)
+        return PublicList(ids, keys, categories, slugs, titles, first_day, index)
 
     return generation_cached(request, f"list:{language}", compute)
 
@@ -577,7 +683,7 @@ class CommuniqueSearchView(CommuniqueViewMixin, ListView):
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Point crawlers to the sitemap, and away from search results, whose pages never end."""
     searches = language_versions(language_codes(), lambda: reverse("communiques:search"))
-    search_paths = [path for _code, path in searches]
+    search_paths = [version.url for version in searches]
     return TemplateResponse(
         request,
         "robots.txt",

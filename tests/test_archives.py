@@ -290,7 +290,7 @@ def test_a_solar_archive_is_offered_in_pashto_but_not_in_french_or_english(clien
 
     response = client.get(saratan_1398())
 
-    versions = dict(response.context["language_versions"])
+    versions = {version.code: version.url for version in response.context["language_versions"]}
     assert versions == {"fa-af": saratan_1398("fa-af"), "ps": saratan_1398("ps")}
 
 

@@ -28,9 +28,13 @@ from . import text
 from .context_processors import site_identity
 from .models import Category, Communique, CommuniqueQuerySet, Image, last_updated
 from .templatetags.communique_tags import html_lang
+from .views import image_fields, localized_fields
 
 # Enough for a reader who checks once a week: the press office publishes a few a week at most.
 FEED_LENGTH = 20
+# What an entry shows of a communiqué, besides these texts in the feed's language.
+FEED_FIELDS = ("slug", "published_at", "first_published_at", "category")
+FEED_TEXTS = ("title", "lead", "body")
 CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
 
 
@@ -133,13 +137,17 @@ class CommuniqueFeed(Feed):
         return source.site_name
 
     def items(self, source: FeedSource) -> list[FeedEntry]:
+        # Only the texts of the feed's language, and of its photos; never a photo still to be
+        # uploaded.
+        fields = localized_fields(FEED_FIELDS, FEED_TEXTS, source.language)
+        images = Image.objects.exclude(file="").only(*image_fields(source.language))
         communiques: CommuniqueQuerySet = (
             Communique.objects.published()
             .in_language(source.language)
             .select_related("category")
+            .only(*fields)
             .annotate(last_update=last_updated())
-            # Photos still to be uploaded never leave the database for the public.
-            .prefetch_related(Prefetch("images", queryset=Image.objects.exclude(file="")))
+            .prefetch_related(Prefetch("images", queryset=images))
         )
         if source.category is not None:
             communiques = communiques.filter(category=source.category)

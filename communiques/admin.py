@@ -3,7 +3,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import posixpath
 import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,10 +20,17 @@ from django.contrib.admin.utils import display_for_value, flatten_fieldsets, unq
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import InterfaceError, OperationalError, connections, models, router, transaction
 from django.db.models import F, Prefetch, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import (
     Http404,
     HttpRequest,
@@ -106,6 +117,10 @@ except ImportError:  # pragma: no cover - boto3 is a dependency, for DJANGO_MEDI
     STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError,)
 else:
     STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
+# What a lost or refused connection raises, as embassy/middleware.py answers with its 503 page.
+# Other database errors (an integrity error, a bad query) are bugs, not an outage to wait out.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def language_tag(code: str) -> str:
@@ -295,7 +310,50 @@ class TranslatorInlineMixin:
 
     Translators have no permission on images or links themselves: these grant what the inline
     needs, no more. Rows are neither added nor deleted by them.
+
+    The texts a user reads but may not change (the other languages', or all of them when the
+    communiqué is read-only to them) are shown through display methods (readable_caption_ps…)
+    that give each its language and direction (readable_value): Django's read-only rows have
+    neither, and a Dari caption read in a French admin ran left to right.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model = getattr(cls, "model", None)
+        if model is None:
+            return
+        for model_field in model._meta.fields:
+            if hasattr(model_field, "translated_field"):
+                name = READABLE_PREFIX + model_field.name
+                setattr(cls, name, readable_value_display(model, model_field.name))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        editable = self.editable_translations(request, obj)
+        if editable is None:
+            return fieldsets
+        return [
+            (
+                title,
+                {
+                    **options,
+                    "fields": readable_inline_fields(self.model, options["fields"], editable),
+                },
+            )
+            for title, options in fieldsets
+        ]
+
+    def editable_translations(self, request: HttpRequest, obj: Any) -> set[str] | None:
+        """Return the localized names of the translated fields this user may change in this
+        inline's rows; None for every one of them."""
+        parent_admin = self.admin_site.get_model_admin(self.parent_model)
+        if obj is not None and not parent_admin.has_change_permission(request, obj):
+            # The admin shows every row read-only (ModelAdmin.get_inline_formsets).
+            return set()
+        languages = permissions.restricted_languages(request.user)
+        if languages is None:
+            return None
+        return permissions.translatable_field_names(self.model, languages)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         restricted = bool(permissions.restricted_languages(request.user))
@@ -325,11 +383,14 @@ class TranslatorInlineMixin:
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         readonly = tuple(super().get_readonly_fields(request, obj))
+        names = flatten_fieldsets(self.get_fieldsets(request, obj))
         languages = permissions.restricted_languages(request.user)
         if languages is None:
-            return readonly
+            # Display methods are no form fields: the form must be told to leave them out.
+            return readonly + tuple(
+                name for name in names if name.startswith(READABLE_PREFIX) and name not in readonly
+            )
         editable = permissions.translatable_field_names(self.model, languages)
-        names = flatten_fieldsets(self.get_fieldsets(request, obj))
         return readonly + tuple(
             name for name in names if name not in editable and name not in readonly
         )
@@ -424,6 +485,48 @@ def readable_text(obj: Communique, name: str, empty: str) -> SafeString:
         text_direction(language),
         content,
     )
+
+
+def readable_value(obj: models.Model, name: str, empty: str) -> SafeString | str:
+    """Return a photo's or a link's text in one language, read-only, in that language and
+    direction; escaped, its line breaks kept, as Django shows a read-only value."""
+    value = getattr(obj, name)
+    if not value:
+        # The admin's own placeholder, in the admin's language.
+        return empty
+    language = type(obj)._meta.get_field(name).language
+    return format_html(
+        '<span class="readable-text" lang="{}" dir="{}">{}</span>',
+        language_tag(language),
+        text_direction(language),
+        linebreaksbr(value),
+    )
+
+
+def readable_value_display(model: type[models.Model], name: str) -> Any:
+    def display(self: admin.options.InlineModelAdmin, obj: models.Model) -> SafeString | str:
+        return readable_value(obj, name, self.get_empty_value_display())
+
+    display.__name__ = READABLE_PREFIX + name
+    return admin.display(description=model._meta.get_field(name).verbose_name)(display)
+
+
+def readable_inline_fields(model: type[models.Model], names: Any, editable: set[str]) -> tuple:
+    """Return an inline's field names, with the translated fields the user may not change as
+    their display methods; rows of fields (tuples) keep their shape."""
+    shown = []
+    for name in names:
+        if isinstance(name, (list, tuple)):
+            shown.append(readable_inline_fields(model, name, editable))
+            continue
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            shown.append(name)
+            continue
+        readable = hasattr(model_field, "translated_field") and name not in editable
+        shown.append(READABLE_PREFIX + name if readable else name)
+    return tuple(shown)
 
 
 def readable_display(name: str) -> Any:
@@ -1556,13 +1659,20 @@ class SourceLinkInline(TranslatorInlineMixin, LanguageDirectionMixin, Translatio
 
 class SaveFailureMixin:
     """Show the form again, with everything typed, when a save fails for want of the database or
-    of the storage (a full disk): nothing was saved, and the press officer is told so.
+    of the storage (a full disk): nothing was saved, and the user is told so.
 
-    The save runs in one transaction, which the failure rolls back; the photos it had stored are
+    The save runs in one transaction, which the failure rolls back; the files it had stored (the
+    communiqué's photos, images.removed_on_failure; a file stored through store_new_file) are
     removed. The form is then validated again from what was posted and refused with the reason.
     Should the database still be out of reach, the 503 page lists what was typed
     (embassy/middleware.py).
+
+    Each admin says what was not saved: database_failure_message, and storage_failure_message if
+    it stores files. Without the latter a storage error is not caught: it is a bug, not a full disk.
     """
+
+    database_failure_message: Any
+    storage_failure_message: Any = None
 
     def changeform_view(
         self,
@@ -1574,22 +1684,19 @@ class SaveFailureMixin:
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
         queued = list(getattr(messages.get_messages(request), "_queued_messages", []))
+        storage_errors = STORAGE_ERRORS if self.storage_failure_message else ()
+        model_name = self.model._meta.model_name
         try:
-            with removed_on_failure():
+            with removed_on_failure(), stored_files_removed_on_failure(request):
                 return super().changeform_view(request, object_id, form_url, extra_context)
-        except (OperationalError, InterfaceError):
-            logger.exception("The database failed during the save of a communiqué.")
-            request.save_failure = gettext(
-                "The communiqué was not saved: the database could not be reached. Nothing was "
-                "changed; try again."
-            )
+        except DATABASE_UNAVAILABLE:
+            logger.exception("The database failed during the save of a %s.", model_name)
+            # Read now, in the language this request is answered in.
+            request.save_failure = str(self.database_failure_message)
             discard_broken_connection(router.db_for_write(self.model))
-        except STORAGE_ERRORS:
-            logger.exception("The storage failed during the save of a communiqué.")
-            request.save_failure = gettext(
-                "The communiqué was not saved: its photos could not be stored (the disk may be "
-                "full). Nothing was changed; choose the photos again and save, or try later."
-            )
+        except storage_errors:
+            logger.exception("The storage failed during the save of a %s.", model_name)
+            request.save_failure = str(self.storage_failure_message)
         # What the failed attempt said ("changed successfully", warnings) was not so.
         storage = messages.get_messages(request)
         if hasattr(storage, "_queued_messages"):
@@ -1608,6 +1715,44 @@ class SaveFailureMixin:
             base = kwargs.get("form", self.form)
             kwargs["form"] = type(base.__name__, (SaveFailureFormMixin, base), {"failure": failure})
         return super().get_form(request, obj, change=change, **kwargs)
+
+    def store_new_file(self, request: HttpRequest, file: FieldFile) -> None:
+        """Store a file field's new upload now, under a name of its own, so that it is removed
+        should the save fail (the model's save then finds it stored).
+
+        The name is this save's alone: Django's FileSystemStorage leaves what it wrote of a file
+        when the disk fills up, and that part can then be removed without the risk of taking
+        another save's file.
+        """
+        stem, extension = posixpath.splitext(posixpath.basename(file.name))
+        own = f"{stem}-{secrets.token_urlsafe(9)}{extension}"
+        name = file.field.generate_filename(file.instance, own)
+        stored = getattr(request, "files_stored_by_save", None)
+        if stored is not None:
+            stored.append((file.storage, name))
+        file.save(own, file.file, save=False)
+        if stored is not None and file.name != name:
+            stored.append((file.storage, file.name))
+
+
+@contextmanager
+def stored_files_removed_on_failure(request: HttpRequest) -> Iterator[None]:
+    """Remove the files stored during the block (SaveFailureMixin.store_new_file) if it fails:
+    the change that was to refer to them is lost."""
+    stored: list[tuple[Storage, str]] = []
+    request.files_stored_by_save = stored
+    try:
+        yield
+    except BaseException:
+        for storage, name in stored:
+            try:
+                # Nothing there (the write failed before it began) is no error.
+                storage.delete(name)
+            except STORAGE_ERRORS:
+                logger.warning("The stored file %s could not be deleted.", name, exc_info=True)
+        raise
+    finally:
+        del request.files_stored_by_save
 
 
 class SaveFailureFormMixin:
@@ -1645,6 +1790,14 @@ class CommuniqueAdmin(
     TabbedTranslationAdmin,
 ):
     form = CommuniqueAdminForm
+    database_failure_message = _(
+        "The communiqué was not saved: the database could not be reached. Nothing was changed; "
+        "try again."
+    )
+    storage_failure_message = _(
+        "The communiqué was not saved: its photos could not be stored (the disk may be full). "
+        "Nothing was changed; choose the photos again and save, or try later."
+    )
     list_display = (
         "display_title",
         "reference",
@@ -1895,8 +2048,12 @@ class CommuniqueAdmin(
 
 
 @admin.register(Category)
-class CategoryAdmin(SlugFromTitleMixin, LanguageDirectionMixin, TranslationAdmin):
+class CategoryAdmin(SaveFailureMixin, SlugFromTitleMixin, LanguageDirectionMixin, TranslationAdmin):
     form = PlainTextModelForm
+    database_failure_message = _(
+        "The category was not saved: the database could not be reached. Nothing was changed; "
+        "try again."
+    )
     list_display = ("name", "slug")
     search_fields = (*localized_fieldnames("name"), "slug")
     slug_source = "name"
@@ -1918,9 +2075,17 @@ class SiteSettingsAdminForm(PlainTextFormMixin, forms.ModelForm):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(LanguageDirectionMixin, TabbedTranslationAdmin):
+class SiteSettingsAdmin(SaveFailureMixin, LanguageDirectionMixin, TabbedTranslationAdmin):
     form = SiteSettingsAdminForm
     fields = ("name", "tagline", "logo", "contact_email")
+    database_failure_message = _(
+        "The site settings were not saved: the database could not be reached. Nothing was "
+        "changed; try again."
+    )
+    storage_failure_message = _(
+        "The site settings were not saved: the logo could not be stored (the disk may be full). "
+        "Nothing was changed; choose the logo again and save, or try later."
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # One row: once it exists, it is changed, never added again.
@@ -1945,6 +2110,8 @@ class SiteSettingsAdmin(LanguageDirectionMixin, TabbedTranslationAdmin):
         self, request: HttpRequest, obj: SiteSettings, form: forms.ModelForm, change: bool
     ) -> None:
         replaced = form.initial.get("logo") if change and "logo" in form.changed_data else None
+        if obj.logo and not obj.logo._committed:
+            self.store_new_file(request, obj.logo)
         super().save_model(request, obj, form, change)
         if replaced:
             delete_files_on_commit([replaced.name])

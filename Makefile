@@ -22,8 +22,12 @@ run: $(VENV)/.installed
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # With DATABASE_URL set, the suite runs against that database (see .ci/run for PostgreSQL).
+# In parallel, one pytest-xdist worker per core, each with its own test database; TEST_WORKERS=0
+# runs it serially. Work stealing, because the slow browser tests are collected together near the
+# end: handed out in batches they kept one worker busy for a minute after the other had finished.
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

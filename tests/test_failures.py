@@ -578,12 +578,6 @@ def run_python(script, environment):
     return lines[-1] if lines else ""
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -654,29 +648,34 @@ def site_behind_relay(tmp_path_factory):
                 direct,
             )
         )
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "embassy.wsgi:application",
-                "--workers",
-                "1",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--graceful-timeout",
-                "1",
-            ],
-            env={
-                **direct,
-                "DATABASE_URL": database_url(own.name, relay.port),
-                "DJANGO_DB_CONNECT_TIMEOUT": "2",
-            },
-            cwd=settings.BASE_DIR,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        # Bound here and handed over, rather than a free port looked up for gunicorn to bind: in
+        # between, another process (a parallel test worker, a live server, any outgoing
+        # connection) could take the port. Requests made before gunicorn accepts simply queue.
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "embassy.wsgi:application",
+                    "--workers",
+                    "1",
+                    "--bind",
+                    f"fd://{listener.fileno()}",
+                    "--graceful-timeout",
+                    "1",
+                ],
+                env={
+                    **direct,
+                    "DATABASE_URL": database_url(own.name, relay.port),
+                    "DJANGO_DB_CONNECT_TIMEOUT": "2",
+                },
+                cwd=settings.BASE_DIR,
+                pass_fds=[listener.fileno()],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            port = listener.getsockname()[1]
         browser = Browser(f"http://127.0.0.1:{port}")
         try:
             for _attempt in range(100):

@@ -356,17 +356,19 @@ def store(processed: ProcessedImage, storage: Storage) -> StoredImage:
     # guessable from the communiqué or the upload.
     stem = f"{UPLOAD_FOLDER}/{today:%Y}/{today:%m}/{secrets.token_urlsafe(16)}"
     written: list[str] = []
-    try:
-        name = storage.save(
-            f"{stem}{processed.original.extension}", ContentFile(processed.original.data)
-        )
+
+    def save(name: str, data: bytes) -> str:
+        # Noted before it is written: a storage that fails part-way (a full disk) leaves what it
+        # wrote under that name, which is new and unguessable, so the part is ours to remove.
         written.append(name)
+        written[-1] = storage.save(name, ContentFile(data))
+        return written[-1]
+
+    try:
+        name = save(f"{stem}{processed.original.extension}", processed.original.data)
         renditions = []
         for rendition in processed.renditions:
-            rendition_name = storage.save(
-                f"{stem}-{rendition.width}{rendition.extension}", ContentFile(rendition.data)
-            )
-            written.append(rendition_name)
+            rendition_name = save(f"{stem}-{rendition.width}{rendition.extension}", rendition.data)
             renditions.append(
                 {
                     "width": rendition.width,
@@ -377,7 +379,7 @@ def store(processed: ProcessedImage, storage: Storage) -> StoredImage:
             )
     except BaseException:
         # A storage that fails half-way (a full disk) must not leave half an image behind.
-        delete_files(storage, written)
+        delete_files(storage, [name for name in written if storage.exists(name)])
         raise
     block = _stored_in_block.get()
     if block is not None:

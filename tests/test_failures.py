@@ -248,14 +248,23 @@ def test_the_failure_is_said_in_the_language_of_the_admin(admin_client):
 # --- The press office, when the storage fails during an upload -------------------------------
 
 
-def full_disk(succeeding):
-    """Let the storage write `succeeding` files, then fail as a full disk does."""
+def full_disk(succeeding, partway=False):
+    """Let the storage write `succeeding` files, then fail as a full disk does: before the next
+    file, or `partway` through it, whose first bytes FileSystemStorage then leaves behind."""
     original = FileSystemStorage._save
     left = [succeeding]
 
     def save(storage, name, content):
         if left[0] == 0:
-            raise OSError(errno.ENOSPC, "No space left on device")
+            if not partway:
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            def chunks(chunk_size=None):
+                content.seek(0)
+                yield content.read(16)
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            content.chunks = chunks
         left[0] -= 1
         return original(storage, name, content)
 
@@ -263,15 +272,19 @@ def full_disk(succeeding):
 
 
 @pytest.mark.parametrize(
-    "succeeding",
+    ("succeeding", "partway"),
     [
-        pytest.param(0, id="the first photo's original"),
-        pytest.param(1, id="one of the first photo's renditions"),
+        pytest.param(0, False, id="the first photo's original"),
+        pytest.param(0, True, id="part of the first photo's original"),
+        pytest.param(1, False, id="one of the first photo's renditions"),
+        pytest.param(1, True, id="part of one of the first photo's renditions"),
         # A 64-pixel photo is three files: the original, a WebP and a JPEG rendition.
-        pytest.param(3, id="the second photo, once the first is stored"),
+        pytest.param(3, False, id="the second photo, once the first is stored"),
     ],
 )
-def test_an_upload_the_disk_cannot_hold_is_refused_and_leaves_nothing(english_admin, succeeding):
+def test_an_upload_the_disk_cannot_hold_is_refused_and_leaves_nothing(
+    english_admin, succeeding, partway
+):
     communique = CommuniqueFactory(title_fr="Avant")
     kept = ImageFactory(communique=communique)
     files_before = stored_files()
@@ -289,7 +302,7 @@ def test_an_upload_the_disk_cannot_hold_is_refused_and_leaves_nothing(english_ad
             after_paragraph="1",
         )
 
-    with mock.patch.object(FileSystemStorage, "_save", full_disk(succeeding)):
+    with mock.patch.object(FileSystemStorage, "_save", full_disk(succeeding, partway)):
         response = english_admin.post(change_url(communique), data)
 
     assert response.status_code == 200

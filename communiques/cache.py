@@ -35,6 +35,7 @@ import secrets
 import time
 from collections.abc import Callable
 from functools import cache as memoize
+from functools import lru_cache as memoize_lru
 from functools import wraps
 from typing import Any, NamedTuple, TypeVar
 
@@ -45,7 +46,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_script_prefix, get_urlconf, resolve, reverse
+from django.utils import translation
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -119,6 +121,31 @@ def public_view_of(request: HttpRequest) -> View | None:
     except Resolver404:
         return None
     return match.func if getattr(match.func, "is_public_page", False) else None
+
+
+# --- Addresses ------------------------------------------------------------------------------
+
+
+def address(viewname: str, **kwargs: Any) -> str:
+    """Return reverse(viewname, kwargs=kwargs), worked out once for each language.
+
+    A list names some thirty addresses (each communiqué's and category's, the other languages'),
+    and an address depends only on the view, its arguments, the language prefix, the script
+    prefix and the URL configuration.
+    """
+    return _address(
+        viewname,
+        tuple(sorted(kwargs.items())),
+        translation.get_language(),
+        get_script_prefix(),
+        get_urlconf() or settings.ROOT_URLCONF,
+    )
+
+
+@memoize_lru(maxsize=8192)
+def _address(viewname: str, kwargs: tuple, language: str, prefix: str, urlconf: str) -> str:
+    # Every argument is part of the key; reverse() reads the last three from where they are set.
+    return reverse(viewname, kwargs=dict(kwargs) or None)
 
 
 # --- The generation ---------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from django.core.validators import URLValidator
 from django.db import connections, models, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info
@@ -25,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 from . import text
-from .cache import content_changed
+from .cache import address, content_changed
 from .images import Picture, ProcessedImage, delete_files, describe_renditions, store
 
 if TYPE_CHECKING:
@@ -541,7 +540,7 @@ class Communique(PageContent):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("communiques:detail", kwargs={"slug": self.slug})
+        return address("communiques:detail", slug=self.slug)
 
     def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
         # The images go by cascade in SQL, which never calls Image.delete().
@@ -1034,8 +1033,7 @@ class Image(PageContent):
 
     def page_position(self) -> tuple[int, int, int, int]:
         """Return a sort key that orders images as a page shows them."""
-        # Placement choices are declared in page order: top, after a paragraph, gallery.
-        rank = list(self.Placement).index(self.placement)
+        rank = PLACEMENT_RANKS[self.placement]
         paragraph = 0
         if self.placement == self.Placement.AFTER_PARAGRAPH:
             paragraph = self.after_paragraph or sys.maxsize
@@ -1045,6 +1043,10 @@ class Image(PageContent):
         super().clean()
         if self.placement == self.Placement.AFTER_PARAGRAPH and not self.after_paragraph:
             raise ValidationError({"after_paragraph": _("Say which paragraph the photo follows.")})
+
+
+# Placement choices are declared in page order: top, after a paragraph, gallery.
+PLACEMENT_RANKS = {placement: rank for rank, placement in enumerate(Image.Placement)}
 
 
 class SourceLink(PageContent):

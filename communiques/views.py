@@ -28,7 +28,7 @@ from django.views.generic import DetailView, ListView
 from modeltranslation.utils import build_localized_fieldname
 
 from . import dates, permissions, text
-from .cache import generation_cached
+from .cache import address, generation_cached
 from .models import (
     ANY_OUTDATED,
     REQUIRED_FOR_PUBLIC,
@@ -173,18 +173,42 @@ class CommuniqueViewMixin:
 
     def get_queryset(self) -> CommuniqueQuerySet:
         communiques = Communique.objects.all() if self.can_preview() else self.public_communiques()
-        return communiques.select_related("category").prefetch_related(
-            Prefetch("images", queryset=self.images())
-        )
+        # Their categories are not joined in: see with_categories().
+        return communiques.prefetch_related(Prefetch("images", queryset=self.images()))
+
+
+def categories(request: HttpRequest) -> dict[int, Category]:
+    """Return every category by its id, read once per change of content."""
+    return generation_cached(
+        request,
+        "categories",
+        lambda: {category.pk: category for category in Category.objects.all()},
+    )
+
+
+def with_categories(request: HttpRequest, communiques: list[Communique]) -> list[Communique]:
+    """Give communiqués their categories, as select_related("category") would, from the few
+    categories there are, read once (categories()) rather than joined into every query."""
+    known = categories(request)
+    for communique in communiques:
+        category = known.get(communique.category_id)
+        # One created since they were read is left to be read when shown.
+        if category is not None:
+            communique.category = category
+    return communiques
 
 
 class ListedCommuniques(Sequence):
     """The communiqués of a list, by their ids in the list's order, read a page at a time.
 
-    What the paginator pages through: it counts the ids, and only the page it shows is read.
+    What the paginator pages through: it counts the ids, and only the page it shows is read,
+    with its categories (with_categories).
     """
 
-    def __init__(self, ids: Sequence[int], communiques: CommuniqueQuerySet) -> None:
+    def __init__(
+        self, request: HttpRequest, ids: Sequence[int], communiques: CommuniqueQuerySet
+    ) -> None:
+        self.request = request
         self.ids = ids
         self.communiques = communiques
 
@@ -194,7 +218,7 @@ class ListedCommuniques(Sequence):
     def __getitem__(self, index: int | slice) -> Any:
         ids = list(self.ids[index]) if isinstance(index, slice) else [self.ids[index]]
         found = {communique.pk: communique for communique in self.communiques.filter(pk__in=ids)}
-        page = [found[pk] for pk in ids if pk in found]
+        page = with_categories(self.request, [found[pk] for pk in ids if pk in found])
         return page if isinstance(index, slice) else page[0]
 
 
@@ -222,13 +246,13 @@ class CommuniqueListView(CommuniqueViewMixin, ListView):
         # written_in() are checked again, cheaply, so that a list computed before a change (in
         # the instant before the new generation starts) never shows what is no longer public.
         communiques = super().get_queryset().written_in(language).only(*summary_fields(language))
-        return ListedCommuniques(self.listed_ids(), communiques)
+        return ListedCommuniques(self.request, self.listed_ids(), communiques)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # Page numbers differ between languages: every other version starts at its first page.
         context["language_versions"] = language_versions(
-            language_codes(), lambda: reverse("communiques:index")
+            language_codes(), lambda: address("communiques:index")
         )
         index = self.public_list.index
         context["archive_index"] = index
@@ -266,7 +290,12 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
         )
 
     def get_object(self, queryset: CommuniqueQuerySet | None = None) -> Communique:
-        communique = super().get_object(queryset)
+        return self.prepared(super().get_object(queryset))
+
+    def prepared(self, communique: Communique) -> Communique:
+        """Give the page's communiqué what its queryset leaves out: its category, its change
+        notes, whether its translations are outdated."""
+        [communique] = with_categories(self.request, [communique])
         fields = localized_fields(CHANGE_NOTE_FIELDS, ("note",), translation.get_language())
         notes = ChangeNote.objects.only(*fields)
         if not getattr(communique, HAS_CHANGE_NOTES):
@@ -386,8 +415,8 @@ class ArchivePeriod:
 def archive_url(calendar: dates.Calendar, year: int, month: int | None = None) -> str:
     year_name, month_name = ARCHIVE_URL_NAMES[calendar]
     if month is None:
-        return reverse(year_name, kwargs={"year": year})
-    return reverse(month_name, kwargs={"year": year, "month": month})
+        return address(year_name, year=year)
+    return address(month_name, year=year, month=month)
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -629,7 +658,7 @@ class CommuniqueCategoryView(CommuniqueListView):
         # Every language has the page, as every language has the list.
         context["language_versions"] = language_versions(
             language_codes(),
-            lambda: reverse("communiques:category", kwargs={"slug": self.category.slug}),
+            lambda: address("communiques:category", slug=self.category.slug),
         )
         return context
 
@@ -657,7 +686,12 @@ class CommuniqueSearchView(CommuniqueViewMixin, ListView):
         query, _was_cut = self.cleaned_query
         language = translation.get_language()
         # The excerpt is taken from the lead and the body (search_excerpt).
-        communiques = super().get_queryset().only(*summary_fields(language, "body"))
+        communiques = (
+            super()
+            .get_queryset()
+            .select_related("category")
+            .only(*summary_fields(language, "body"))
+        )
         return search(query, language, communiques)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -722,7 +756,7 @@ class CommuniquePreviewView(CommuniqueDetailView):
         communique = (queryset if queryset is not None else self.get_queryset()).first()
         if communique is None:
             raise Http404("No live preview link with this token.")
-        return note_outdated_translations(self.request, communique)
+        return self.prepared(communique)
 
     def get_neighbours(self) -> None:
         # A reviewer's page leads nowhere else: its address is the only one the token opens.

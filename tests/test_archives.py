@@ -476,5 +476,5 @@ def test_archive_pages_use_a_constant_number_of_queries(client, path):
     many = queries_for(client, path)
 
     # The language's list (the index, the period's communiqués and their count), the page, the
-    # images of the page, the site settings.
-    assert few == many == 4
+    # images of the page, the site settings, the categories.
+    assert few == many == 5

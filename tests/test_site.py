@@ -382,8 +382,8 @@ class TestCategoryPages:
             ImageFactory.create_batch(2, communique=communique)
 
         # The category, the language's list (its communiqués of the category, their count, the
-        # archive's months), the page, its images, the site settings.
-        with django_assert_num_queries(5):
+        # archive's months), the page, its images, the site settings, the categories.
+        with django_assert_num_queries(6):
             response = client.get(url("category", slug="statement"))
 
         assert len(response.context["communiques"]) == min(communiques, 10)

@@ -10,12 +10,13 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertNotContains
 
 from communiques import workflow
+from communiques.cache import address
 from communiques.models import Communique, Image, PreviewLink, SiteSettings, hash_preview_token
 from tests.factories import CommuniqueFactory, ImageFactory, SourceLinkFactory
 
@@ -641,15 +642,22 @@ def rendered_every_time(settings):
 
 @pytest.mark.parametrize(("communiques", "images", "links"), [(1, 1, 1), (25, 4, 3)])
 def test_list_uses_a_constant_number_of_queries(
-    client, rendered_every_time, django_assert_max_num_queries, communiques, images, links
+    client,
+    rendered_every_time,
+    django_assert_max_num_queries,
+    django_assert_num_queries,
+    communiques,
+    images,
+    links,
 ):
     populate(communiques, images, links)
 
-    # The language's list (which gives the paginator its count, and the archive index) and the
-    # site settings, once per change; the page, by the ids of its communiqués; their images.
-    with django_assert_max_num_queries(4):
+    # The language's list (which gives the paginator its count, and the archive index), the site
+    # settings and the categories, once per change; the page, by the ids of its communiqués;
+    # their images.
+    with django_assert_max_num_queries(5):
         first = client.get(url("index"))
-    with django_assert_max_num_queries(2):
+    with django_assert_num_queries(2):
         again = client.get(url("index"))
 
     assert len(first.context["communiques"]) == min(communiques, 10)
@@ -671,12 +679,12 @@ def test_detail_uses_a_constant_number_of_queries(
         other.published_at = communique.published_at + dt.timedelta(days=days - 2)
         other.save()
 
-    # The communiqué with its category and whether it has change notes, its images, its links,
-    # and its change notes if it has any; its older and newer communiqués come from the
-    # language's list. Once per change, that list, which communiqués have outdated translations,
-    # the site settings.
+    # The communiqué and whether it has change notes, its images, its links, and its change notes
+    # if it has any; its older and newer communiqués come from the language's list. Once per
+    # change, that list, which communiqués have outdated translations, the site settings, the
+    # categories.
     own = 3 + (1 if notes else 0)
-    with django_assert_max_num_queries(own + 3):
+    with django_assert_max_num_queries(own + 4):
         first = client.get(detail_url(communique, "ps"))
     with django_assert_num_queries(own):
         again = client.get(detail_url(communique, "ps"))
@@ -780,3 +788,22 @@ def test_server_error_page_needs_neither_request_nor_database(django_assert_num_
 
     assert '<html lang="ps" dir="rtl">' in html
     assert not re.search(r"<link[^>]+stylesheet", html)
+
+
+def test_addresses_worked_out_once_follow_the_language_and_the_script_prefix():
+    # address() keeps what reverse() answered: a page of one language, or of a site served
+    # under a path, must never link to another's.
+    communique = CommuniqueFactory(slug="reunion")
+    before = get_script_prefix()
+    try:
+        for prefix in ("/", "/press/"):
+            set_script_prefix(prefix)
+            for language in ("fa-af", "ps", "fr", "en"):
+                with translation.override(language):
+                    detail = reverse("communiques:detail", kwargs={"slug": "reunion"})
+                    category = reverse("communiques:category", kwargs={"slug": "statement"})
+                    assert communique.get_absolute_url() == detail
+                    assert address("communiques:category", slug="statement") == category
+                    assert detail.startswith(f"{prefix}{language}/")
+    finally:
+        set_script_prefix(before)

@@ -19,13 +19,13 @@ from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.context import Context
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from communiques import dates, text
+from communiques.cache import address
 
 if TYPE_CHECKING:
     from communiques.models import Communique, Image
@@ -163,11 +163,11 @@ def category_link(context: Context, communique: Communique) -> SafeString | str:
     category = communique.category
     if category is None or not category.name:
         return ""
-    address = reverse("communiques:category", kwargs={"slug": category.slug})
+    url = address("communiques:category", slug=category.slug)
     request = context.get("request")
-    if request is not None and address == request.path:
+    if request is not None and url == request.path:
         return ""
-    return format_html('<p class="category"><a href="{}">{}</a></p>', address, category.name)
+    return format_html('<p class="category"><a href="{}">{}</a></p>', url, category.name)
 
 
 # --- Search results ------------------------------------------------------------------------------

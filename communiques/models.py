@@ -156,6 +156,10 @@ def search_vector_name(language: str) -> str:
     return build_localized_fieldname("search_vector", language)
 
 
+# Where the public pages prefetch a communiqué's images (Prefetch's to_attr): a plain list,
+# cheaper than a queryset for each communiqué of a list. Communique.public_images() reads it.
+PREFETCHED_IMAGES = "prefetched_images"
+
 # Whether any translation of a communiqué is outdated: the annotation of
 # CommuniqueQuerySet.with_outdated_flag(), or set by a caller that knows (views).
 ANY_OUTDATED = "has_outdated_translation"
@@ -776,8 +780,11 @@ class Communique(PageContent):
 
     def public_images(self) -> list[Image]:
         """Return the images the public may see, in the order the page shows them."""
-        # Filtered here rather than in SQL so that prefetched images are reused.
-        images = (image for image in self.images.all() if not image.is_missing)
+        # Filtered here rather than in SQL so that prefetched images are reused: as a plain list
+        # where a page prefetched them to PREFETCHED_IMAGES, else through the related manager.
+        prefetched = getattr(self, PREFETCHED_IMAGES, None)
+        stored = prefetched if prefetched is not None else self.images.all()
+        images = (image for image in stored if not image.is_missing)
         return sorted(images, key=Image.page_position)
 
     def thumbnail(self) -> Image | None:

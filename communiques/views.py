@@ -31,6 +31,7 @@ from . import dates, permissions, text
 from .cache import address, generation_cached
 from .models import (
     ANY_OUTDATED,
+    PREFETCHED_IMAGES,
     REQUIRED_FOR_PUBLIC,
     Category,
     ChangeNote,
@@ -174,7 +175,8 @@ class CommuniqueViewMixin:
     def get_queryset(self) -> CommuniqueQuerySet:
         communiques = Communique.objects.all() if self.can_preview() else self.public_communiques()
         # Their categories are not joined in: see with_categories().
-        return communiques.prefetch_related(Prefetch("images", queryset=self.images()))
+        images = Prefetch("images", queryset=self.images(), to_attr=PREFETCHED_IMAGES)
+        return communiques.prefetch_related(images)
 
 
 def categories(request: HttpRequest) -> dict[int, Category]:

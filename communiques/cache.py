@@ -191,14 +191,16 @@ def start_generation() -> None:
 
 @memoize
 def release() -> str:
-    """Return a fingerprint of the static files' hashed names, which every page links to.
+    """Return a fingerprint of the static files' hashed names, which every page links to, and
+    of the Content-Security-Policy, which every page is stored with.
 
     A new release stores its own pages: one from the release before could name static files that
-    are gone.
+    are gone, or carry a policy since changed.
     """
     read_manifest = getattr(staticfiles_storage, "read_manifest", None)
     manifest = (read_manifest() if read_manifest else None) or ""
-    return hashlib.blake2b(manifest.encode(), digest_size=4).hexdigest()
+    policy = repr(getattr(settings, "CONTENT_SECURITY_POLICY", None))
+    return hashlib.blake2b(f"{manifest}\n{policy}".encode(), digest_size=4).hexdigest()
 
 
 def page_key(request: HttpRequest) -> str:

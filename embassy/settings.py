@@ -91,9 +91,6 @@ MIDDLEWARE = [
     "embassy.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Outside the page cache, so that a page served from the cache gets the header too; its
-    # nonce is for the admin only, which is never cached (embassy/security.py).
-    "embassy.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions (it may read the language from them) and before CommonMiddleware
     # (which needs the language prefix resolved to append slashes correctly).
@@ -101,6 +98,10 @@ MIDDLEWARE = [
     # After LocaleMiddleware (the language is part of a page's key) and before everything only a
     # page being rendered needs: a page served from the cache skips the rest.
     "communiques.cache.PageCacheMiddleware",
+    # Inside the page cache: a public page is stored with its policy, which then costs nothing
+    # to send again (the key names the policy: cache.release). Its nonce is for the admin only,
+    # which is never cached (embassy/security.py).
+    "embassy.security.ContentSecurityPolicyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

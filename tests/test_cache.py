@@ -19,7 +19,7 @@ from django.utils.http import http_date
 from pytest_django.asserts import assertContains, assertNotContains
 
 from communiques import workflow
-from communiques.cache import STATE_KEY, PageCacheMiddleware, content_changed
+from communiques.cache import STATE_KEY, PageCacheMiddleware, content_changed, release
 from communiques.models import (
     Category,
     ChangeNote,
@@ -752,3 +752,25 @@ def test_the_redis_backend_reuses_one_client_and_serves_pages(client, communique
     assert backend.get_client() is backend.get_client(write=True)
     assert first["ETag"]
     assert again.status_code == 304
+
+
+def test_a_changed_security_policy_is_not_served_from_pages_stored_under_the_old_one(
+    client, communique, settings
+):
+    # Public pages are stored with their Content-Security-Policy header: a deployment that
+    # changes the policy must not go on sending the old one with the pages stored before it.
+    path = detail_url(communique)
+    release.cache_clear()
+    before = client.get(path)
+    assert "img-src 'self' https://photos.example" not in before["Content-Security-Policy"]
+
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = {**policy["DIRECTIVES"], "img-src": ["'self'", "https://photos.example"]}
+    settings.CONTENT_SECURITY_POLICY = {**policy, "DIRECTIVES": directives}
+    release.cache_clear()
+    try:
+        after = client.get(path)
+    finally:
+        release.cache_clear()
+
+    assert "img-src 'self' https://photos.example" in after["Content-Security-Policy"]

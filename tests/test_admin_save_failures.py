@@ -5,19 +5,18 @@ reason, in the admin's language; nothing is saved, and no file the save stored i
 """
 
 import errno
-import re
 from unittest import mock
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.storage import FileSystemStorage
-from django.db import OperationalError, connection
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from communiques.models import Category, SiteSettings
 from tests.factories import CategoryFactory
 from tests.test_admin import form_data, speak
+from tests.test_failures import fail_query
 from tests.test_images import stored_files
 from tests.test_site import named_site, png_upload
 
@@ -46,17 +45,6 @@ def settings_url(site):
 
 def category_url(category):
     return reverse("admin:communiques_category_change", args=[category.pk])
-
-
-def fail_query(pattern):
-    """Make the database fail at the first query matching the pattern, as an outage mid-save."""
-
-    def wrapper(execute, sql, params, many, context):
-        if re.search(pattern, sql):
-            raise OperationalError("server closed the connection unexpectedly")
-        return execute(sql, params, many, context)
-
-    return connection.execute_wrapper(wrapper)
 
 
 def disk_filling_up(begun):

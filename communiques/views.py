@@ -45,6 +45,7 @@ from .models import (
     language_codes,
 )
 from .search import MAX_QUERY_LENGTH, clean_query, search
+from .templatetags.communique_tags import html_lang, language_dir
 
 # What a list shows of each communiqué (includes/communique_summary.html), its texts in the
 # reader's language only: a list never reads the bodies and search documents of every language.
@@ -117,13 +118,12 @@ def image_fields(language: str) -> list[str]:
 
 def summary_fields(language: str, *texts: str) -> list[str]:
     """Return the fields a list of communiqués loads: a summary's, and the texts named."""
-    localized = [build_localized_fieldname(name, language) for name in (*SUMMARY_TEXTS, *texts)]
-    return [*SUMMARY_FIELDS, *localized]
+    return localized_fields(SUMMARY_FIELDS, (*SUMMARY_TEXTS, *texts), language)
 
 
 def thumbnail_fields(language: str) -> list[str]:
     """Return the fields of an image that a list needs to show the first of a communiqué."""
-    return [*THUMBNAIL_FIELDS, build_localized_fieldname("alt_text", language)]
+    return localized_fields(THUMBNAIL_FIELDS, ("alt_text",), language)
 
 
 class LanguageVersion(NamedTuple):
@@ -140,9 +140,8 @@ class LanguageVersion(NamedTuple):
 @functools.cache
 def language_attributes(code: str) -> tuple[str, str, str]:
     """Return the tag, direction and own name of a language: what every page's links show."""
-    info = translation.get_language_info(code)
-    tag = translation.to_locale(code).replace("_", "-")
-    return tag, "rtl" if info["bidi"] else "ltr", capfirst(info["name_local"])
+    name = capfirst(translation.get_language_info(code)["name_local"])
+    return html_lang(code), language_dir(code), name
 
 
 def language_versions(codes: Iterable[str], url: Callable[[], str]) -> list[LanguageVersion]:
@@ -184,7 +183,7 @@ def categories(request: HttpRequest) -> dict[int, Category]:
     return generation_cached(
         request,
         "categories",
-        lambda: {category.pk: category for category in Category.objects.all()},
+        Category.objects.in_bulk,
     )
 
 

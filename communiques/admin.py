@@ -2246,3 +2246,8 @@ for _model, _model_admin in ((get_user_model(), AuditedUserAdmin), (Group, Audit
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _model_admin)
+
+# Every admin page names the press office, in the reader's language, rather than Django.
+admin.site.site_header = _("Embassy press office")
+admin.site.site_title = _("Communiqués")
+admin.site.index_title = _("Communiqués")

@@ -2,6 +2,7 @@
 Django has no Pashto catalogue and its Persian one lacks some, so ours translates them
 (communiques/django_strings.py)."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -119,3 +120,20 @@ def test_the_login_page_is_in_pashto(client):
 
     assert {"ننوتل", "کارن نوم:", "پټنوم:"} <= seen
     assert not {"Log in", "Username:", "Password:"} & seen
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "title"),
+    [
+        ("ps", "د سفارت مطبوعاتي دفتر", "اعلامیې"),
+        ("fa-af", "دفتر مطبوعاتی سفارت", "اعلامیه‌ها"),
+        ("fr", "Service de presse de l’ambassade", "Communiqués"),
+    ],
+)
+def test_every_admin_page_names_the_press_office_not_django(admin_client, language, header, title):
+    response = speak(admin_client, language).get(CHANGELIST_URL)
+
+    seen = words(response)
+    assert header in seen
+    assert not {word for word in seen if "Django" in word}
+    assert re.search(rf"<title>[^<]*{re.escape(title)}</title>", response.content.decode())

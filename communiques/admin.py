@@ -89,6 +89,7 @@ from .forms import (
 from .images import process_upload, removed_on_failure
 from .models import (
     FOLLOWED_FIELDS,
+    WRITTEN_TEXTS,
     AuditEntry,
     Category,
     Communique,
@@ -446,16 +447,6 @@ class StateFilter(admin.SimpleListFilter):
         raise IncorrectLookupParameters(f"Unknown state: {value}")
 
 
-# The communiqué's texts that a user who may not change them still reads on its change form.
-READABLE_TEXTS = (
-    "title",
-    "subtitle",
-    "lead",
-    "body",
-    "place",
-    "is_demo_translation",
-    "withdrawal_reason",
-)
 READABLE_PREFIX = "readable_"
 
 
@@ -542,7 +533,7 @@ def readable_fields(names: Any, editable: set[str], own: list[str]) -> tuple:
     field's languages in the user's own first."""
     readable = {
         build_localized_fieldname(field, code)
-        for field in READABLE_TEXTS
+        for field in WRITTEN_TEXTS
         for code in language_codes()
     }
     keyed = []
@@ -593,7 +584,7 @@ class ReadableTranslationsMixin:
         )
 
 
-for _field in READABLE_TEXTS:
+for _field in WRITTEN_TEXTS:
     for _code in language_codes():
         _name = build_localized_fieldname(_field, _code)
         setattr(ReadableTranslationsMixin, READABLE_PREFIX + _name, readable_display(_name))

@@ -34,19 +34,18 @@ from django.utils.translation import get_language_info, gettext, to_locale
 from modeltranslation.utils import build_localized_fieldname
 
 from . import text
-from .models import AuditEntry, Category, Communique, Image, SourceLink, language_codes
-
-# What a version shows and compares, per model: the texts of every language, then what the
-# languages share. search_text is left out: save() derives it from the texts.
-COMMUNIQUE_TEXTS = (
-    "title",
-    "subtitle",
-    "lead",
-    "body",
-    "place",
-    "is_demo_translation",
-    "withdrawal_reason",
+from .models import (
+    WRITTEN_TEXTS,
+    AuditEntry,
+    Category,
+    Communique,
+    Image,
+    SourceLink,
+    language_codes,
 )
+
+# What a version shows and compares, per model: the texts of every language (for a communiqué,
+# WRITTEN_TEXTS), then what the languages share.
 COMMUNIQUE_SHARED = (
     "original_language",
     "category",
@@ -180,7 +179,7 @@ def field_specs(texts: Sequence[str], shared: Sequence[str]) -> tuple[FieldSpec,
 
 
 def communique_specs() -> tuple[FieldSpec, ...]:
-    return field_specs(COMMUNIQUE_TEXTS, COMMUNIQUE_SHARED)
+    return field_specs(WRITTEN_TEXTS, COMMUNIQUE_SHARED)
 
 
 def image_specs() -> tuple[FieldSpec, ...]:

@@ -33,6 +33,19 @@ if TYPE_CHECKING:
 
 # The fields a language version needs before the public may see it.
 REQUIRED_FOR_PUBLIC = ("title", "body")
+# The texts a press officer or a translator writes in each language: what a version of the
+# communiqué records and compares (history.py), and what a user who may not change them still
+# reads on its change form (admin.py). Not the texts derived from them (search_text,
+# text_fingerprint).
+WRITTEN_TEXTS = (
+    "title",
+    "subtitle",
+    "lead",
+    "body",
+    "place",
+    "is_demo_translation",
+    "withdrawal_reason",
+)
 # The fields of a language version that search looks through (search.py), in search_text.
 SEARCHED_FIELDS = ("title", "subtitle", "lead", "body", "place")
 # The texts a translation follows, per model: when the original language's change after a

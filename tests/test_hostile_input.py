@@ -28,6 +28,7 @@ from tests.test_admin import (
     new_communique_data,
     speak,
 )
+from tests.test_images import inline_errors
 from tests.test_importers import FRENCH, FRENCH_TITLE, SAMPLE_URL
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +41,6 @@ TAG_A = "\U000e0061"  # an invisible tag character: text no reader sees
 @pytest.fixture
 def english_admin(admin_client):
     return speak(admin_client, "en")
-
-
-def inline_errors(response):
-    return [
-        error
-        for inline in response.context["inline_admin_formsets"]
-        for error in inline.formset.errors
-        if error
-    ]
 
 
 # --- Characters that hide or disguise text ---------------------------------------------------

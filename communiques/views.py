@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -24,11 +24,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView
 from modeltranslation.utils import build_localized_fieldname
 
 from . import dates, permissions, text
 from .cache import address, generation_cached
+from .compiled import CompiledQuery, set_prefetched
 from .models import (
     ANY_OUTDATED,
     PREFETCHED_IMAGES,
@@ -151,6 +153,52 @@ def language_versions(codes: Iterable[str], url: Callable[[], str]) -> list[Lang
         with translation.override(code):
             versions.append(LanguageVersion(code, url(), *language_attributes(code)))
     return versions
+
+
+def has_change_notes() -> Exists:
+    return Exists(ChangeNote.objects.filter(communique=OuterRef("pk")))
+
+
+def page_images(language: str) -> ImageQuerySet:
+    """Return the images a communiqué's page shows, with what it reads of them."""
+    # Photos still to be uploaded never leave the database for a public page.
+    return Image.objects.exclude(file="").only(*image_fields(language))
+
+
+def page_links(language: str) -> QuerySet[SourceLink]:
+    return SourceLink.objects.only(*localized_fields(LINK_FIELDS, ("label",), language))
+
+
+# A communiqué's page, read as CommuniqueDetailView.get_queryset() reads it, by queries compiled
+# once per language (compiled.py): the communiqué at an address, its images, its links.
+PAGE_COMMUNIQUE = CompiledQuery(
+    lambda language, slug: (
+        Communique.objects.filter(slug=slug)
+        .only(*detail_fields(language))
+        .annotate(**{HAS_CHANGE_NOTES: has_change_notes()})
+    ),
+    slug=str,
+)
+PAGE_IMAGES = CompiledQuery(
+    lambda language, communique: page_images(language).filter(communique=communique),
+    communique=int,
+)
+PAGE_LINKS = CompiledQuery(
+    lambda language, communique: page_links(language).filter(communique=communique),
+    communique=int,
+)
+
+
+def page_communique(slug: str, language: str) -> Communique | None:
+    """Return the communiqué at an address, public or not, with its images and links, as its
+    page in a language reads it."""
+    found = PAGE_COMMUNIQUE(language, slug=slug)
+    if not found:
+        return None
+    [communique] = found
+    setattr(communique, PREFETCHED_IMAGES, PAGE_IMAGES(language, communique=communique.pk))
+    set_prefetched(communique, "links", PAGE_LINKS(language, communique=communique.pk))
+    return communique
 
 
 class CommuniqueViewMixin:
@@ -276,22 +324,29 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
         return Communique.objects.public()
 
     def images(self) -> ImageQuerySet:
-        return super().images().only(*image_fields(translation.get_language()))
+        return page_images(translation.get_language())
 
     def get_queryset(self) -> CommuniqueQuerySet:
         language = translation.get_language()
-        links = SourceLink.objects.only(*localized_fields(LINK_FIELDS, ("label",), language))
-        notes = ChangeNote.objects.filter(communique=OuterRef("pk"))
         return (
             super()
             .get_queryset()
             .only(*detail_fields(language))
-            .prefetch_related(Prefetch("links", queryset=links))
-            .annotate(**{HAS_CHANGE_NOTES: Exists(notes)})
+            .prefetch_related(Prefetch("links", queryset=page_links(language)))
+            .annotate(**{HAS_CHANGE_NOTES: has_change_notes()})
         )
 
     def get_object(self, queryset: CommuniqueQuerySet | None = None) -> Communique:
-        return self.prepared(super().get_object(queryset))
+        """Return the page's communiqué, with its images and links: what get_queryset() reads,
+        read by its compiled queries (page_communique)."""
+        communique = page_communique(self.kwargs["slug"], translation.get_language())
+        # is_public() is public()'s twin: the query finds a communiqué by its address only.
+        if communique is None or not (communique.is_public() or self.can_preview()):
+            raise Http404(
+                gettext("No %(verbose_name)s found matching the query")
+                % {"verbose_name": Communique._meta.verbose_name}
+            )
+        return self.prepared(communique)
 
     def prepared(self, communique: Communique) -> Communique:
         """Give the page's communiqué what its queryset leaves out: its category, its change

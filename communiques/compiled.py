@@ -41,18 +41,7 @@ def id_marker() -> int:
     return next(_markers)
 
 
-@dataclass(frozen=True)
-class Values:
-    """A parameter that is a list of ids, compiled for up to `size` of them.
-
-    Compiled as `IN (%s, ..., %s)` with `size` places. A shorter list fills the rest with its
-    last id, which changes nothing to what `IN` finds.
-    """
-
-    size: int
-
-
-MARKERS: dict[Any, Callable[[], Any]] = {str: text_marker, int: id_marker}
+MARKERS: dict[type, Callable[[], Any]] = {str: text_marker, int: id_marker}
 
 
 @dataclass
@@ -107,12 +96,10 @@ class Statement(Generic[M]):
         params = list(self.params)
         for name, places in self.places.items():
             value = values[name]
-            if isinstance(value, list):
-                value = value + [value[-1]] * (len(places) - len(value))
-                for place, item in zip(places, value, strict=True):
-                    params[place] = item
-            else:
-                params[places[0]] = value
+            for place, item in zip(
+                places, value if isinstance(value, list) else [value], strict=True
+            ):
+                params[place] = item
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -130,13 +117,13 @@ class Statement(Generic[M]):
 class CompiledQuery(Generic[M]):
     """A queryset, built by `build`, compiled once per connection and build arguments.
 
-    `build(*arguments, **markers)` returns the queryset; `parameters` names the values that
-    change from one run to the next and their kind (`str`, `int`, or `Values(size)` for a list
-    of ids). Calling the query with the same arguments and the values returns what the queryset
-    built with those values would return, as a list.
+    `build(*arguments, **markers)` returns the queryset. `parameters` names the values that
+    change from one run to the next, each with its kind: `str`, `int`, or `list` for a list of
+    ids (compiled once for each length). Calling the query with the arguments and the values
+    returns what the queryset built with those values would return, as a list.
     """
 
-    def __init__(self, build: Callable[..., QuerySet[M]], **parameters: Any) -> None:
+    def __init__(self, build: Callable[..., QuerySet[M]], **parameters: type) -> None:
         self.build = build
         self.parameters = parameters
         self.statements: WeakKeyDictionary[
@@ -144,35 +131,29 @@ class CompiledQuery(Generic[M]):
         ] = WeakKeyDictionary()
         QUERIES.append(self)
 
-    def markers(self) -> dict[str, Any]:
-        markers = {}
-        for name, kind in self.parameters.items():
-            if isinstance(kind, Values):
-                markers[name] = [id_marker() for _ in range(kind.size)]
-            else:
-                markers[name] = MARKERS[kind]()
-        return markers
-
-    def statement(self, connection: BaseDatabaseWrapper, arguments: tuple) -> Statement[M]:
-        compiled = self.statements.setdefault(connection, {})
-        if arguments not in compiled:
-            markers = self.markers()
-            queryset = self.build(*arguments, **markers)
-            compiled[arguments] = Statement.compile(queryset, connection, markers)
-        return compiled[arguments]
-
     def __call__(
         self, *arguments: Hashable, using: str = DEFAULT_DB_ALIAS, **values: Any
     ) -> list[M]:
+        values = {name: values[name] for name in self.parameters}
+        lengths = []
         for name, kind in self.parameters.items():
-            if isinstance(kind, Values):
+            if kind is list:
+                values[name] = list(values[name])
                 if not values[name]:
                     return []
-                if len(values[name]) > kind.size:
-                    raise ValueError(f"At most {kind.size} values of {name!r}.")
-                values[name] = list(values[name])
+                lengths.append(len(values[name]))
         connection = connections[using]
-        return self.statement(connection, arguments).run(connection, values)
+        key = (*arguments, *lengths)
+        compiled = self.statements.setdefault(connection, {})
+        if key not in compiled:
+            markers = {
+                name: ([id_marker() for _ in values[name]] if kind is list else MARKERS[kind]())
+                for name, kind in self.parameters.items()
+            }
+            compiled[key] = Statement.compile(
+                self.build(*arguments, **markers), connection, markers
+            )
+        return compiled[key].run(connection, values)
 
     def clear(self) -> None:
         self.statements.clear()

@@ -247,6 +247,37 @@ def with_categories(request: HttpRequest, communiques: list[Communique]) -> list
     return communiques
 
 
+# A page of a list, read by queries compiled once per language and number of communiqués
+# (compiled.py): the communiqués, and their images' first.
+LISTED_COMMUNIQUES = CompiledQuery(
+    lambda language, ids: (
+        Communique.objects.filter(pk__in=ids, status=Communique.Status.PUBLISHED)
+        .written_in(language)
+        .only(*summary_fields(language), "status")
+    ),
+    ids=list,
+)
+LISTED_THUMBNAILS = CompiledQuery(
+    lambda language, ids: (
+        Image.objects.exclude(file="").filter(communique__in=ids).only(*thumbnail_fields(language))
+    ),
+    ids=list,
+)
+
+
+def listed_communiques(ids: list[int], language: str) -> list[Communique]:
+    """Return the communiqués among ids that are published and written in a language, each with
+    its images, in no particular order."""
+    # is_published() is published()'s twin: the query has no clock in it.
+    communiques = [c for c in LISTED_COMMUNIQUES(language, ids=ids) if c.is_published()]
+    images: dict[int, list[Image]] = {communique.pk: [] for communique in communiques}
+    for image in LISTED_THUMBNAILS(language, ids=list(images)):
+        images[image.communique_id].append(image)
+    for communique in communiques:
+        setattr(communique, PREFETCHED_IMAGES, images[communique.pk])
+    return communiques
+
+
 class ListedCommuniques(Sequence):
     """The communiqués of a list, by their ids in the list's order, read a page at a time.
 
@@ -254,19 +285,17 @@ class ListedCommuniques(Sequence):
     with its categories (with_categories).
     """
 
-    def __init__(
-        self, request: HttpRequest, ids: Sequence[int], communiques: CommuniqueQuerySet
-    ) -> None:
+    def __init__(self, request: HttpRequest, ids: Sequence[int], language: str) -> None:
         self.request = request
         self.ids = ids
-        self.communiques = communiques
+        self.language = language
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def __getitem__(self, index: int | slice) -> Any:
         ids = list(self.ids[index]) if isinstance(index, slice) else [self.ids[index]]
-        found = {communique.pk: communique for communique in self.communiques.filter(pk__in=ids)}
+        found = {c.pk: c for c in listed_communiques(ids, self.language)}
         page = with_categories(self.request, [found[pk] for pk in ids if pk in found])
         return page if isinstance(index, slice) else page[0]
 
@@ -278,9 +307,6 @@ class CommuniqueListView(CommuniqueViewMixin, ListView):
     def get_paginate_by(self, queryset: ListedCommuniques) -> int:
         return settings.COMMUNIQUES_PER_PAGE
 
-    def images(self) -> ImageQuerySet:
-        return super().images().only(*thumbnail_fields(translation.get_language()))
-
     @cached_property
     def public_list(self) -> PublicList:
         return public_list(self.request, translation.get_language())
@@ -290,12 +316,11 @@ class CommuniqueListView(CommuniqueViewMixin, ListView):
         return self.public_list.ids
 
     def get_queryset(self) -> ListedCommuniques:
-        language = translation.get_language()
-        # The ids are those of the public list of the current content: published() and
-        # written_in() are checked again, cheaply, so that a list computed before a change (in
-        # the instant before the new generation starts) never shows what is no longer public.
-        communiques = super().get_queryset().written_in(language).only(*summary_fields(language))
-        return ListedCommuniques(self.request, self.listed_ids(), communiques)
+        # The ids are those of the public list of the current content. Whether each is published
+        # and written in the language is checked again, cheaply (listed_communiques), so that a
+        # list computed before a change (in the instant before the new generation starts) never
+        # shows what is no longer public.
+        return ListedCommuniques(self.request, self.listed_ids(), translation.get_language())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -730,9 +755,6 @@ class CommuniqueSearchView(CommuniqueViewMixin, ListView):
 
     def get_paginate_by(self, queryset: CommuniqueQuerySet) -> int:
         return settings.COMMUNIQUES_PER_PAGE
-
-    def images(self) -> ImageQuerySet:
-        return super().images().only(*thumbnail_fields(translation.get_language()))
 
     @cached_property
     def cleaned_query(self) -> tuple[str, bool]:

@@ -1,4 +1,5 @@
-"""What every public page shows of the embassy itself: its name, tagline, logo and address."""
+"""What every public page shows of the embassy itself: its name, tagline, logo and address;
+and the addresses its header links to."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 
-from .cache import generation_cached
+from .cache import address, generation_cached
 from .models import SiteSettings
 
 
@@ -63,3 +64,38 @@ def site_identity(request: HttpRequest) -> SiteIdentity:
 
 def site_settings(request: HttpRequest) -> dict[str, Any]:
     return {"site_settings": site_identity(request)}
+
+
+class SiteAddresses:
+    """The addresses every page's header and head link to, in the active language.
+
+    Worked out once for each language (cache.address) rather than by {% url %} on every page.
+    """
+
+    @property
+    def index(self) -> str:
+        return address("communiques:index")
+
+    @property
+    def search(self) -> str:
+        return address("communiques:search")
+
+    @property
+    def rss(self) -> str:
+        return address("communiques:feed-rss")
+
+    @property
+    def atom(self) -> str:
+        return address("communiques:feed-atom")
+
+
+SITE_ADDRESSES = SiteAddresses()
+
+
+def site_addresses(request: HttpRequest) -> dict[str, Any]:
+    # origin: the scheme and host the page was asked on, for the absolute addresses of its
+    # language versions; read when used, since an admin page has none.
+    return {
+        "addresses": SITE_ADDRESSES,
+        "origin": SimpleLazyObject(lambda: f"{request.scheme}://{request.get_host()}"),
+    }

@@ -140,6 +140,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # site_settings: the embassy's name and logo, read at most once per request.
                 "communiques.context_processors.site_settings",
+                # addresses and origin: the header's links, the language versions' host.
+                "communiques.context_processors.site_addresses",
             ],
         },
     },

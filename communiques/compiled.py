@@ -15,7 +15,7 @@ and found again among the compiled parameters.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
@@ -170,19 +170,3 @@ def clear_compiled_queries(**kwargs: Any) -> None:
 
 
 setting_changed.connect(clear_compiled_queries)
-
-
-def set_prefetched(instance: Model, relation: str, related: Sequence[Model]) -> None:
-    """Give an instance its related objects of a reverse foreign key, as prefetch_related does:
-    `instance.relation.all()` then returns them without a query."""
-    rel = getattr(type(instance), relation).rel
-    for obj in related:
-        rel.field.set_cached_value(obj, instance)
-    # The related manager's queryset, filtered by the instance: what a further filter() of it
-    # would start from, as after prefetch_related.
-    queryset = getattr(instance, relation).get_queryset()
-    queryset._result_cache = list(related)
-    queryset._prefetch_done = True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    instance._prefetched_objects_cache[rel.cache_name] = queryset

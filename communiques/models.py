@@ -169,9 +169,12 @@ def search_vector_name(language: str) -> str:
     return build_localized_fieldname("search_vector", language)
 
 
-# Where the public pages prefetch a communiqué's images (Prefetch's to_attr): a plain list,
-# cheaper than a queryset for each communiqué of a list. Communique.public_images() reads it.
+# Where the public pages put what they read of a communiqué's images, links and change notes:
+# plain lists, cheaper than the querysets prefetch_related makes. Communique.public_images(),
+# sources() and notes() read them, and the related managers where they are not set.
 PREFETCHED_IMAGES = "prefetched_images"
+PREFETCHED_LINKS = "prefetched_links"
+PREFETCHED_NOTES = "prefetched_notes"
 
 # Whether any translation of a communiqué is outdated: the annotation of
 # CommuniqueQuerySet.with_outdated_flag(), or set by a caller that knows (views).
@@ -645,8 +648,7 @@ class Communique(PageContent):
     @property
     def last_updated_at(self) -> dt.datetime | None:
         """Return the date of the latest change note, or else of the first publication."""
-        # Through all(), so that prefetched notes are reused.
-        notes = self.change_notes.all()
+        notes = self.notes()
         return max((note.created_at for note in notes), default=self.first_published_at)
 
     def note_publication_moments(self) -> None:
@@ -790,6 +792,17 @@ class Communique(PageContent):
         values = {name: getattr(self, name) for name in names}
         Communique.objects.filter(pk=self.pk).update(**values)
         return texts
+
+    def sources(self) -> list[SourceLink]:
+        """Return the communiqué's links to its sources, in their order."""
+        prefetched = getattr(self, PREFETCHED_LINKS, None)
+        # Through all(), so that links prefetched by prefetch_related are reused.
+        return prefetched if prefetched is not None else list(self.links.all())
+
+    def notes(self) -> list[ChangeNote]:
+        """Return the notes of the communiqué's public updates, newest first."""
+        prefetched = getattr(self, PREFETCHED_NOTES, None)
+        return prefetched if prefetched is not None else list(self.change_notes.all())
 
     def public_images(self) -> list[Image]:
         """Return the images the public may see, in the order the page shows them."""

@@ -30,10 +30,12 @@ from modeltranslation.utils import build_localized_fieldname
 
 from . import dates, permissions, text
 from .cache import address, generation_cached
-from .compiled import CompiledQuery, set_prefetched
+from .compiled import CompiledQuery
 from .models import (
     ANY_OUTDATED,
     PREFETCHED_IMAGES,
+    PREFETCHED_LINKS,
+    PREFETCHED_NOTES,
     REQUIRED_FOR_PUBLIC,
     Category,
     ChangeNote,
@@ -187,6 +189,12 @@ PAGE_LINKS = CompiledQuery(
     lambda language, communique: page_links(language).filter(communique=communique),
     communique=int,
 )
+PAGE_NOTES = CompiledQuery(
+    lambda language, communique: ChangeNote.objects.filter(communique=communique).only(
+        *localized_fields(CHANGE_NOTE_FIELDS, ("note",), language)
+    ),
+    communique=int,
+)
 
 
 def page_communique(slug: str, language: str) -> Communique | None:
@@ -197,7 +205,7 @@ def page_communique(slug: str, language: str) -> Communique | None:
         return None
     [communique] = found
     setattr(communique, PREFETCHED_IMAGES, PAGE_IMAGES(language, communique=communique.pk))
-    set_prefetched(communique, "links", PAGE_LINKS(language, communique=communique.pk))
+    setattr(communique, PREFETCHED_LINKS, PAGE_LINKS(language, communique=communique.pk))
     return communique
 
 
@@ -377,12 +385,11 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
         """Give the page's communiqué what its queryset leaves out: its category, its change
         notes, whether its translations are outdated."""
         [communique] = with_categories(self.request, [communique])
-        fields = localized_fields(CHANGE_NOTE_FIELDS, ("note",), translation.get_language())
-        notes = ChangeNote.objects.only(*fields)
-        if not getattr(communique, HAS_CHANGE_NOTES):
-            # Most communiqués were never updated: their notes, none, cost no query.
-            notes = notes.none()
-        prefetch_related_objects([communique], Prefetch("change_notes", queryset=notes))
+        # Most communiqués were never updated: their notes, none, cost no query.
+        notes = []
+        if getattr(communique, HAS_CHANGE_NOTES):
+            notes = PAGE_NOTES(translation.get_language(), communique=communique.pk)
+        setattr(communique, PREFETCHED_NOTES, notes)
         return note_outdated_translations(self.request, communique)
 
     def get_neighbours(self) -> Neighbours | None:

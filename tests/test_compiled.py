@@ -8,9 +8,9 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 from django.test.utils import CaptureQueriesContext
 
-from communiques.compiled import CompiledQuery, set_prefetched
-from communiques.models import ChangeNote, Communique, SourceLink
-from tests.factories import CommuniqueFactory, SourceLinkFactory
+from communiques.compiled import CompiledQuery
+from communiques.models import ChangeNote, Communique
+from tests.factories import CommuniqueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,19 +96,3 @@ def test_a_value_the_query_holds_twice_is_refused():
 def test_a_queryset_of_related_lookups_or_values_cannot_be_compiled(build):
     with pytest.raises(ValueError):
         CompiledQuery(build, slug=str)(slug="anything")
-
-
-def test_prefetched_links_are_read_without_a_query_and_can_still_be_filtered():
-    communique = CommuniqueFactory()
-    original = SourceLinkFactory(communique=communique, kind=SourceLink.Kind.ORIGINAL)
-    related = SourceLinkFactory(communique=communique, kind=SourceLink.Kind.RELATED)
-    fresh = Communique.objects.get(pk=communique.pk)
-
-    set_prefetched(fresh, "links", [original, related])
-
-    with CaptureQueriesContext(connection) as queries:
-        assert list(fresh.links.all()) == [original, related]
-        assert original.communique is fresh
-    assert len(queries) == 0
-    # A further filter is a new query, on this communiqué's links only, as after prefetch_related.
-    assert list(fresh.links.filter(kind=SourceLink.Kind.RELATED)) == [related]

@@ -23,8 +23,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView
 from modeltranslation.utils import build_localized_fieldname
 
@@ -375,10 +375,7 @@ class CommuniqueDetailView(CommuniqueViewMixin, DetailView):
         communique = page_communique(self.kwargs["slug"], translation.get_language())
         # is_public() is public()'s twin: the query finds a communiqué by its address only.
         if communique is None or not (communique.is_public() or self.can_preview()):
-            raise Http404(
-                gettext("No %(verbose_name)s found matching the query")
-                % {"verbose_name": Communique._meta.verbose_name}
-            )
+            raise Http404("No communiqué at this address.")
         return self.prepared(communique)
 
     def prepared(self, communique: Communique) -> Communique:
@@ -628,9 +625,12 @@ def archive_index_html(request: HttpRequest, language: str, index: list[ArchiveY
     return generation_cached(
         request,
         f"archive-html:{language}:{current}",
-        lambda: render_to_string(
-            "communiques/includes/archive_index.html",
-            {"archive_index": index, "current_path": current},
+        # Markup, as every template's output is: a page includes it as it is.
+        lambda: mark_safe(
+            render_to_string(
+                "communiques/includes/archive_index.html",
+                {"archive_index": index, "current_path": current},
+            )
         ),
     )
 

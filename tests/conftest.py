@@ -2,7 +2,27 @@ import time
 
 import pytest
 from django.conf import settings
+from django.template.backends import jinja2 as jinja2_backend
+from django.test.signals import template_rendered
 from django.utils import translation
+
+
+def jinja2_render_told_to_the_test_client(render):
+    """Tell Django's test client of each Jinja2 template rendered, as its own templates do, so
+    that response.context and response.templates name the public pages' (Django ticket #24622).
+    """
+
+    def instrumented(template, context=None, request=None):
+        template_rendered.send(sender=template, template=template, context=dict(context or {}))
+        return render(template, context, request)
+
+    return instrumented
+
+
+jinja2_backend.Template.render = jinja2_render_told_to_the_test_client(
+    jinja2_backend.Template.render
+)
+jinja2_backend.Template.name = property(lambda template: template.origin.template_name)
 
 
 @pytest.fixture(autouse=True)

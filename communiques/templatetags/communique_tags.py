@@ -109,9 +109,16 @@ def picture(
     and height reserve its place before it loads. Without `loading`, only the page's first image
     (first_image in the context) loads at once.
     """
-    described = image.picture
     if not loading:
         loading = "eager" if image == context.get("first_image") else "lazy"
+    return picture_html(image, sizes, css_class, loading)
+
+
+def picture_html(
+    image: Image, sizes: str, css_class: str = "", loading: str = "lazy"
+) -> SafeString:
+    """Write one image as <picture>: the picture tag's, for the Jinja2 pages (templating.py)."""
+    described = image.picture
     webp = ""
     if described.webp_srcset:
         webp = format_html(

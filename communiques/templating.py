@@ -1,0 +1,85 @@
+"""The Jinja2 environment of the public pages (jinja2/): the functions and filters they call.
+
+The same code as the Django templates' communique_tags, so that a date, a picture or a dateline
+is written the same way by every template. Translations go through Django's own gettext: the
+pages' strings are found by `makemessages` (management/commands/makemessages.py) and translated
+in locale/ like every other.
+
+What a function needs of the page (the request, the site settings) it takes from the template's
+context, which holds what the view and the context processors gave it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.defaultfilters import linebreaksbr
+from django.templatetags.static import static
+from django.utils.html import conditional_escape
+from django.utils.translation import gettext, ngettext, npgettext, pgettext
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from .templatetags import communique_tags as tags
+
+
+@pass_context
+def category_link(context: Context, communique: Any) -> str:
+    return tags.category_link(context, communique)
+
+
+@pass_context
+def absolute_url(context: Context, address: str) -> str:
+    return tags.absolute_url(context, address)
+
+
+@pass_context
+def publisher_name(context: Context) -> str:
+    return tags.publisher_name(context)
+
+
+@pass_context
+def news_article_json_ld(context: Context, communique: Any) -> str:
+    return tags.news_article_json_ld(context, communique)
+
+
+def environment(**options: Any) -> Environment:
+    # Every value a page writes is escaped by Django's escape(), as in its own templates and the
+    # admin ("&quot;", not markupsafe's "&#34;"): the result is marked safe, so Jinja2 keeps it.
+    env = Environment(finalize=conditional_escape, **options)
+    env.globals.update(
+        {
+            "_": gettext,
+            "gettext": gettext,
+            "pgettext": pgettext,
+            "ngettext": ngettext,
+            "npgettext": npgettext,
+            "static": static,
+            # A translation that holds markup: markup(_("… <bdi>%(query)s</bdi>")) % {...}
+            # escapes the values it is given, not the translation.
+            "markup": Markup,
+            "picture": tags.picture_html,
+            "dateline": tags.dateline,
+            "category_link": category_link,
+            "absolute_url": absolute_url,
+            "publisher_name": publisher_name,
+            "news_article_json_ld": news_article_json_ld,
+            "search_excerpt": tags.search_excerpt,
+        }
+    )
+    env.filters.update(
+        {
+            "dual_date": tags.dual_date,
+            "date_tokens": tags.date_tokens,
+            "date_tokens_text": tags.date_tokens_text,
+            "iso_date": tags.iso_date,
+            "local_digits": tags.local_digits,
+            "html_lang": tags.html_lang,
+            "language_dir": tags.language_dir,
+            "og_locale": tags.og_locale,
+            "highlight": tags.highlight,
+            "linebreaksbr": linebreaksbr,
+        }
+    )
+    return env

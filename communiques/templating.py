@@ -17,7 +17,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.templatetags.static import static
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
-from jinja2 import Environment, pass_context
+from jinja2 import Environment, Undefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -47,6 +47,9 @@ def news_article_json_ld(context: Context, communique: Any) -> str:
 def environment(**options: Any) -> Environment:
     # Every value a page writes is escaped by Django's escape(), as in its own templates and the
     # admin ("&quot;", not markupsafe's "&#34;"): the result is marked safe, so Jinja2 keeps it.
+    # A name a page does not have is empty, as in Django's templates, and in debug too: Django
+    # sets DebugUndefined then, which writes "{{ query }}" into the search box of every page.
+    options["undefined"] = Undefined
     env = Environment(finalize=conditional_escape, **options)
     env.globals.update(
         {

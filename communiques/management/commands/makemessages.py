@@ -33,7 +33,7 @@ def jinja_messages_as_python(source: bytes, *, strict: bool = True) -> str:
         if strict and function in ("_", "gettext", "pgettext") and None in arguments:
             raise ValueError(f"{function}() of something other than a string literal")
         calls.append(f"{function}({', '.join(literal)})")
-    return "\n".join(calls) + "\n"
+    return "".join(f"{call}\n" for call in calls)
 
 
 class BuildFile(makemessages.BuildFile):

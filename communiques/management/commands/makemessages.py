@@ -2,7 +2,7 @@
 
 Django reads every template it is given as one of its own; a Jinja2 page's `_("…")`,
 `pgettext("…", "…")` and `ngettext("…", "…", n)` are found by Jinja2's own extractor instead,
-and written as the Python calls xgettext reads. Run it as Django's (README, "Translations").
+and written as the Python calls xgettext reads. It runs as Django's does.
 """
 
 from __future__ import annotations

@@ -127,8 +127,8 @@ if not re.fullmatch(rf"{_ADMIN_SEGMENT}(?:/{_ADMIN_SEGMENT})*/", ADMIN_PATH):
     )
 WSGI_APPLICATION = "embassy.wsgi.application"
 
-# The public pages are Jinja2 templates (jinja2/): rendering them costs a fifth of what the
-# same pages cost in Django's template language, the largest part of an uncached page
+# The public pages are Jinja2 templates (jinja2/): rendering was the largest part of an
+# uncached page, and Jinja2 takes about half the time Django's template language took
 # (bench/README.md). The admin, the feeds' entries, the sitemap and robots.txt stay Django
 # templates (templates/). Jinja2 comes first: a name it does not have falls through to Django's.
 PUBLIC_CONTEXT_PROCESSORS = [

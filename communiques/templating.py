@@ -11,11 +11,11 @@ context, which holds what the view and the context processors gave it.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
 from django.templatetags.static import static
-from django.utils.html import conditional_escape
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from jinja2 import Environment, Undefined, pass_context
 from jinja2.runtime import Context
@@ -44,13 +44,21 @@ def news_article_json_ld(context: Context, communique: Any) -> str:
     return tags.news_article_json_ld(context, communique)
 
 
+def escape(value: Any) -> Any:
+    """Escape a value a page writes as Django's escape() does, as its own templates and the
+    admin do ("&quot;", where markupsafe writes "&#34;"), and leave markup (SafeString, Markup)
+    as it is. The result is marked safe, so that Jinja2's autoescaping keeps it."""
+    if hasattr(value, "__html__"):
+        return value
+    # django.utils.html.escape() is html.escape(), behind a lazy-string check on every value.
+    return Markup(html.escape(str(value)))
+
+
 def environment(**options: Any) -> Environment:
-    # Every value a page writes is escaped by Django's escape(), as in its own templates and the
-    # admin ("&quot;", not markupsafe's "&#34;"): the result is marked safe, so Jinja2 keeps it.
     # A name a page does not have is empty, as in Django's templates, and in debug too: Django
     # sets DebugUndefined then, which writes "{{ query }}" into the search box of every page.
     options["undefined"] = Undefined
-    env = Environment(finalize=conditional_escape, **options)
+    env = Environment(finalize=escape, **options)
     env.globals.update(
         {
             "_": gettext,

@@ -116,8 +116,16 @@ def public_page(view: View, *, timeout: int | None = None) -> View:
 
 def public_view_of(request: HttpRequest) -> View | None:
     """Return the public_page() view the request's address leads to, if it leads to one."""
+    urlconf = getattr(request, "urlconf", None) or get_urlconf() or settings.ROOT_URLCONF
+    return _public_view(request.path_info, urlconf, translation.get_language())
+
+
+@memoize_lru(maxsize=4096)
+def _public_view(path: str, urlconf: str, language: str) -> View | None:
+    # Kept for the addresses asked most, rather than resolved here and again by Django's
+    # handler; the language is part of the key, since the language prefix is.
     try:
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
+        match = resolve(path, urlconf)
     except Resolver404:
         return None
     return match.func if getattr(match.func, "is_public_page", False) else None

@@ -70,7 +70,7 @@ def environment(**options: Any) -> Environment:
             # A translation that holds markup: markup(_("… <bdi>%(query)s</bdi>")) % {...}
             # escapes the values it is given, not the translation.
             "markup": Markup,
-            "picture": tags.picture_html,
+            "picture": tags.picture,
             "dateline": tags.dateline,
             "category_link": category_link,
             "absolute_url": absolute_url,

@@ -1,8 +1,10 @@
-"""Thin filters over communiques.dates and communiques.text for the public templates.
+"""Thin filters over communiques.dates and communiques.text for the templates.
 
 No template formats a date or a number itself: they all come through here, in the active
 language for readers and in ISO 8601 for machines. So do search highlights, and what a page tells
-machines about itself (absolute addresses, JSON-LD).
+machines about itself (absolute addresses, JSON-LD). The public pages (Jinja2) call them through
+communiques/templating.py; the admin, the feeds and the sitemap (Django templates) load them as
+this library.
 
 The parts every summary of a list repeats (its picture, dateline and category) are written here
 too, in Python: as included templates they cost a list more than its queries.
@@ -99,25 +101,13 @@ def og_locale(code: str) -> str:
 # --- Parts of every summary and page ----------------------------------------------------------
 
 
-@register.simple_tag(takes_context=True)
-def picture(
-    context: Context, image: Image, sizes: str, css_class: str = "", loading: str = ""
-) -> SafeString:
+def picture(image: Image, sizes: str, css_class: str = "", loading: str = "lazy") -> SafeString:
     """Write one image from the renditions made at upload, as <picture>.
 
     WebP for the browsers that read it, JPEG for the others, each at the widths there are; width
-    and height reserve its place before it loads. Without `loading`, only the page's first image
-    (first_image in the context) loads at once.
+    and height reserve its place before it loads. The page says which image loads at once
+    (loading="eager"): its first.
     """
-    if not loading:
-        loading = "eager" if image == context.get("first_image") else "lazy"
-    return picture_html(image, sizes, css_class, loading)
-
-
-def picture_html(
-    image: Image, sizes: str, css_class: str = "", loading: str = "lazy"
-) -> SafeString:
-    """Write one image as <picture>: the picture tag's, for the Jinja2 pages (templating.py)."""
     described = image.picture
     webp = ""
     if described.webp_srcset:

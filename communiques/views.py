@@ -256,7 +256,7 @@ def with_categories(request: HttpRequest, communiques: list[Communique]) -> list
 
 
 # A page of a list, read by queries compiled once per language and number of communiqués
-# (compiled.py): the communiqués, and their images' first.
+# (compiled.py): the communiqués, and what their summaries read of their images.
 LISTED_COMMUNIQUES = CompiledQuery(
     lambda language, ids: (
         Communique.objects.filter(pk__in=ids, status=Communique.Status.PUBLISHED)

@@ -12,36 +12,22 @@ context, which holds what the view and the context processors gave it.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
 from django.templatetags.static import static
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from jinja2 import Environment, Undefined, pass_context
-from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .templatetags import communique_tags as tags
 
 
-@pass_context
-def category_link(context: Context, communique: Any) -> str:
-    return tags.category_link(context, communique)
-
-
-@pass_context
-def absolute_url(context: Context, address: str) -> str:
-    return tags.absolute_url(context, address)
-
-
-@pass_context
-def publisher_name(context: Context) -> str:
-    return tags.publisher_name(context)
-
-
-@pass_context
-def news_article_json_ld(context: Context, communique: Any) -> str:
-    return tags.news_article_json_ld(context, communique)
+def with_page_context(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a function of communique_tags the page's context (the request, the site settings)
+    as its first argument, as Jinja2 passes it."""
+    return pass_context(lambda context, *args: function(context, *args))
 
 
 def escape(value: Any) -> Any:
@@ -72,10 +58,10 @@ def environment(**options: Any) -> Environment:
             "markup": Markup,
             "picture": tags.picture,
             "dateline": tags.dateline,
-            "category_link": category_link,
-            "absolute_url": absolute_url,
-            "publisher_name": publisher_name,
-            "news_article_json_ld": news_article_json_ld,
+            "category_link": with_page_context(tags.category_link),
+            "absolute_url": with_page_context(tags.absolute_url),
+            "publisher_name": with_page_context(tags.publisher_name),
+            "news_article_json_ld": with_page_context(tags.news_article_json_ld),
             "search_excerpt": tags.search_excerpt,
         }
     )

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.template import Context, Template
+from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
@@ -184,8 +184,10 @@ def test_json_ld_publisher_is_the_embassy_of_the_site_settings():
     site_settings = SimpleNamespace(name="سفارت فرانسه", logo_url="/media/site/logo.png")
 
     with translation.override("fa-af"):
-        html = Template("{% load communique_tags %}{% news_article_json_ld communique %}").render(
-            Context({"communique": communique, "request": request, "site_settings": site_settings})
+        html = (
+            engines["jinja2"]
+            .from_string("{{ news_article_json_ld(communique) }}")
+            .render({"communique": communique, "request": request, "site_settings": site_settings})
         )
 
     assert json_ld(html)["publisher"] == {

@@ -3,8 +3,8 @@
 No template formats a date or a number itself: they all come through here, in the active
 language for readers and in ISO 8601 for machines. So do search highlights, and what a page tells
 machines about itself (absolute addresses, JSON-LD). The public pages (Jinja2) call them through
-communiques/templating.py; the admin, the feeds and the sitemap (Django templates) load them as
-this library.
+communiques/templating.py; the admin, the feeds and the sitemap (Django templates) load the
+filters as this library.
 
 The parts every summary of a list repeats (its picture, dateline and category) are written here
 too, in Python: as included templates they cost a list more than its queries.
@@ -15,12 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.template.context import Context
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -33,6 +32,13 @@ if TYPE_CHECKING:
     from communiques.models import Communique, Image
 
 register = template.Library()
+
+
+class PageContext(Protocol):
+    """What the page's parts below read of a template's context: the request, the site
+    settings. Jinja2's context, as the public pages pass it (templating.with_page_context)."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
 
 
 def _active_language() -> str:
@@ -132,7 +138,6 @@ def picture(image: Image, sizes: str, css_class: str = "", loading: str = "lazy"
     )
 
 
-@register.simple_tag
 def dateline(communique: Communique) -> SafeString:
     """Write the place and the date of the event, in both calendars.
 
@@ -151,8 +156,7 @@ def dateline(communique: Communique) -> SafeString:
     return format_html('<p class="dateline">{}</p>', mark_safe("".join(parts)))
 
 
-@register.simple_tag(takes_context=True)
-def category_link(context: Context, communique: Communique) -> SafeString | str:
+def category_link(context: PageContext, communique: Communique) -> SafeString | str:
     """Write the link to the communiqué's category, but on that category's own page.
 
     A category not yet named in this language is left out, rather than shown in another one.
@@ -179,7 +183,6 @@ def highlight(value: str | None, terms: Sequence[str]) -> SafeString:
     return mark_safe(text.highlight(value or "", terms, _active_language()))
 
 
-@register.simple_tag
 def search_excerpt(communique: Communique, terms: Sequence[str]) -> SafeString:
     """Write the part of a communiqué's lead and body where a search found its words, marked."""
     language = _active_language()
@@ -194,14 +197,13 @@ def search_excerpt(communique: Communique, terms: Sequence[str]) -> SafeString:
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-@register.simple_tag(takes_context=True)
-def absolute_url(context: Context, address: str) -> str:
+def absolute_url(context: PageContext, address: str) -> str:
     """Return an address on the scheme and host the page was asked on."""
     request = context.get("request")
     return request.build_absolute_uri(address) if request is not None and address else address
 
 
-def publisher(context: Context) -> tuple[str, str]:
+def publisher(context: PageContext) -> tuple[str, str]:
     """Return the embassy's name and the address of its logo, from the site settings if set."""
     site_settings = context.get("site_settings")
     name = getattr(site_settings, "name", "") or gettext("Embassy press office")
@@ -209,8 +211,7 @@ def publisher(context: Context) -> tuple[str, str]:
     return name, absolute_url(context, logo_url)
 
 
-@register.simple_tag(takes_context=True)
-def publisher_name(context: Context) -> str:
+def publisher_name(context: PageContext) -> str:
     return publisher(context)[0]
 
 
@@ -258,8 +259,7 @@ def json_for_script(data: Any) -> SafeString:
     return mark_safe(encoded.translate(_JSON_SCRIPT_ESCAPES))
 
 
-@register.simple_tag(takes_context=True)
-def news_article_json_ld(context: Context, communique: Communique) -> SafeString:
+def news_article_json_ld(context: PageContext, communique: Communique) -> SafeString:
     """Write a communiqué's NewsArticle as JSON-LD, in the active language."""
     image = communique.thumbnail()
     name, logo_url = publisher(context)
